@@ -1,0 +1,273 @@
+"""Routes of the public survey. Each one parses input, looks up, and calls a service."""
+
+from __future__ import annotations
+
+import io
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import segno
+from flask import (
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from wtforms import ValidationError
+
+from survey.agencies.queries import counter_by_code, open_agencies, open_agency
+from survey.db import get_session, utcnow
+from survey.models import Agency, Counter, QuestionnaireVersion
+from survey.public import bp
+from survey.public.forms import answers_from_form, parse_submission_id, parse_timestamp
+from survey.questionnaire import from_stored, get_version, latest_version
+from survey.responses.service import Submission, SubmissionConflict, submit
+from survey.responses.validation import Problem, SubmissionRejected
+from survey.security import csrf
+
+log = logging.getLogger(__name__)
+# The public form checks its token itself, without a time limit, so that a kiosk
+# left idle for hours still accepts the answers typed on it.
+csrf.exempt(bp)
+
+GROUP_TITLES = {
+    "departments": "Sở, ban, ngành",
+    "districts": "UBND cấp huyện",
+    "central": "Cơ quan ngành dọc đóng trên địa bàn",
+}
+
+
+def _today():
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def _no_store(response: Response) -> Response:
+    # The next person at a kiosk must not get this page back from the cache.
+    response.headers["Cache-Control"] = "no-store, max-age=0"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _agency_or_404(code: str) -> Agency:
+    agency = open_agency(get_session(), code, _today())
+    if agency is None:
+        abort(404)
+    return agency
+
+
+def _counter_or_404(agency: Agency, code: str) -> Counter:
+    counter = counter_by_code(get_session(), agency, code)
+    if counter is None:
+        abort(404)
+    return counter
+
+
+def _version(key: str | None, number: str | None = None) -> QuestionnaireVersion:
+    session = get_session()
+    key = key or current_app.config["DEFAULT_QUESTIONNAIRE"]
+    if number is not None:
+        if not number.isdigit():
+            abort(404)
+        version = get_version(session, key, int(number))
+    else:
+        version = latest_version(session, key)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.get("/")
+def index() -> str:
+    agencies = open_agencies(get_session(), _today())
+    groups: dict[str, list[Agency]] = {}
+    for agency in agencies:
+        groups.setdefault(agency.ranking_group or "other", []).append(agency)
+    return render_template("public/index.html", groups=groups, titles=GROUP_TITLES)
+
+
+def _render_form(
+    agency: Agency,
+    version: QuestionnaireVersion,
+    *,
+    mode: str,
+    counter: Counter | None = None,
+    values: dict[str, Any] | None = None,
+    problems: list[Problem] | None = None,
+    submission_id: uuid.UUID | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> Response:
+    questionnaire = from_stored(version)
+    by_item: dict[str, list[str]] = {}
+    general = []
+    for problem in problems or []:
+        if problem.item in questionnaire.item_codes:
+            by_item.setdefault(problem.item, []).append(str(problem.message))
+        else:
+            general.append(str(problem.message))
+    page = render_template(
+        "public/survey.html",
+        agency=agency,
+        counter=counter,
+        version=version,
+        questionnaire=questionnaire,
+        mode=mode,
+        values=values or {},
+        problems=problems or [],
+        item_errors=by_item,
+        general_errors=general,
+        submission_id=submission_id or uuid.uuid4(),
+        started_at=utcnow().isoformat(),
+        notice=notice,
+        csrf_token=generate_csrf(),
+        idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
+    )
+    return _no_store(make_response(page, status))
+
+
+def _handle_post(
+    agency: Agency, mode: str, counter: Counter | None, thanks_url: str
+) -> Response:
+    form = request.form
+    version = _version(form.get("questionnaire"), form.get("version") or "")
+    questionnaire = from_stored(version)
+    values = answers_from_form(questionnaire, form)
+    submission_id = parse_submission_id(form.get("submission_id"))
+    retry = {
+        "mode": mode,
+        "counter": counter,
+        "values": values,
+        "submission_id": submission_id,
+    }
+    try:
+        validate_csrf(form.get("csrf_token"), time_limit=None)
+    except (ValidationError, CSRFError):
+        log.info("public form token invalid: agency=%s mode=%s", agency.code, mode)
+        return _render_form(
+            agency,
+            version,
+            notice=_(
+                "Phiên trả lời đã hết hạn. Các câu trả lời vẫn được giữ nguyên, "
+                "vui lòng bấm “Gửi phiếu” một lần nữa."
+            ),
+            status=400,
+            **retry,
+        )
+    if submission_id is None:
+        retry["submission_id"] = None
+        return _render_form(
+            agency,
+            version,
+            notice=_("Phiếu thiếu mã gửi. Vui lòng bấm “Gửi phiếu” một lần nữa."),
+            status=400,
+            **retry,
+        )
+    try:
+        submit(
+            get_session(),
+            Submission(
+                submission_id=submission_id,
+                version=version,
+                agency=agency,
+                counter=counter,
+                channel="kiosk" if mode == "kiosk" else "online",
+                answers=values,
+            ),
+            text_limit=current_app.config["TEXT_MAX_LENGTH"],
+            timezone=current_app.config["TIMEZONE"],
+        )
+    except SubmissionRejected as rejected:
+        return _render_form(
+            agency, version, problems=rejected.problems, status=422, **retry
+        )
+    except SubmissionConflict:
+        retry["submission_id"] = None
+        return _render_form(
+            agency,
+            version,
+            notice=_(
+                "Phiếu này đã được gửi trước đó với nội dung khác. "
+                "Vui lòng kiểm tra lại và gửi thành phiếu mới."
+            ),
+            status=409,
+            **retry,
+        )
+    return redirect(thanks_url, code=303)
+
+
+@bp.route("/s/<agency_code>", methods=["GET", "POST"])
+def phone_survey(agency_code: str) -> Response:
+    agency = _agency_or_404(agency_code)
+    if request.method == "POST":
+        thanks = url_for(".phone_thanks", agency_code=agency.code)
+        return _handle_post(agency, "phone", None, thanks)
+    version = _version(request.args.get("q"))
+    return _render_form(agency, version, mode="phone")
+
+
+@bp.get("/s/<agency_code>/cam-on")
+def phone_thanks(agency_code: str) -> Response:
+    agency = _agency_or_404(agency_code)
+    page = render_template("public/thanks.html", agency=agency, mode="phone")
+    return _no_store(make_response(page))
+
+
+@bp.route("/kiosk/<agency_code>/<counter_code>", methods=["GET", "POST"])
+def kiosk_survey(agency_code: str, counter_code: str) -> Response:
+    agency = _agency_or_404(agency_code)
+    counter = _counter_or_404(agency, counter_code)
+    if request.method == "POST":
+        thanks = url_for(
+            ".kiosk_thanks", agency_code=agency.code, counter_code=counter.code
+        )
+        return _handle_post(agency, "kiosk", counter, thanks)
+    version = _version(request.args.get("q"))
+    return _render_form(agency, version, mode="kiosk", counter=counter)
+
+
+@bp.get("/kiosk/<agency_code>/<counter_code>/cam-on")
+def kiosk_thanks(agency_code: str, counter_code: str) -> Response:
+    agency = _agency_or_404(agency_code)
+    counter = _counter_or_404(agency, counter_code)
+    page = render_template(
+        "public/thanks.html",
+        agency=agency,
+        counter=counter,
+        mode="kiosk",
+        restart_url=url_for(
+            ".kiosk_survey", agency_code=agency.code, counter_code=counter.code
+        ),
+        restart_seconds=current_app.config["KIOSK_THANKS_SECONDS"],
+    )
+    return _no_store(make_response(page))
+
+
+def _phone_url(agency: Agency) -> str:
+    return url_for(".phone_survey", agency_code=agency.code, _external=True)
+
+
+@bp.get("/s/<agency_code>/qr.svg")
+def phone_qr(agency_code: str) -> Response:
+    agency = _agency_or_404(agency_code)
+    buffer = io.BytesIO()
+    segno.make(_phone_url(agency), error="m").save(
+        buffer, kind="svg", scale=8, border=2, xmldecl=False
+    )
+    response = make_response(buffer.getvalue())
+    response.headers["Content-Type"] = "image/svg+xml"
+    return response
+
+
+@bp.get("/s/<agency_code>/qr")
+def phone_qr_page(agency_code: str) -> str:
+    agency = _agency_or_404(agency_code)
+    return render_template("public/qr.html", agency=agency, url=_phone_url(agency))

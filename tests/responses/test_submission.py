@@ -1,0 +1,131 @@
+"""A response is stored whole, once, with every answer, from each channel."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from survey.models import Agency, Answer, Response
+from tests.factories import api_body, form_post_data, full_answers, questionnaire
+
+
+def stored_answers(session, response: Response) -> dict[str, object]:
+    """Read a stored response back in the shape an API client sends."""
+    multiple = {i.code for i in questionnaire().items() if i.type == "multichoice"}
+    answers: dict[str, object] = {}
+    rows = session.scalars(select(Answer).where(Answer.response_id == response.id))
+    for answer in rows:
+        if answer.not_applicable:
+            answers[answer.item_code] = "na"
+        elif answer.text is not None:
+            answers[answer.item_code] = answer.text
+        elif answer.item_code in multiple:
+            answers.setdefault(answer.item_code, []).append(answer.value)
+        else:
+            answers[answer.item_code] = answer.value
+    return answers
+
+
+def count(session, model=Response) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_phone_form_stores_every_answer(client, session):
+    data = form_post_data(client, "/s/STP")
+    reply = client.post("/s/STP", data=data)
+    assert reply.status_code == 303
+    assert reply.headers["Location"].endswith("/s/STP/cam-on")
+    response = session.scalar(select(Response))
+    assert response.channel == "online"
+    assert session.get(Agency, response.agency_id).code == "STP"
+    assert stored_answers(session, response) == full_answers()
+
+
+def test_kiosk_form_stores_counter_and_channel(client, session):
+    data = form_post_data(client, "/kiosk/STP/2")
+    reply = client.post("/kiosk/STP/2", data=data)
+    assert reply.status_code == 303
+    response = session.scalar(select(Response))
+    assert response.channel == "kiosk"
+    assert response.counter_id is not None
+    assert stored_answers(session, response) == full_answers()
+
+
+def test_api_stores_every_answer(client, session):
+    body = api_body()
+    reply = client.post("/api/v1/agencies/STP/responses", json=body)
+    assert reply.status_code == 201, reply.get_json()
+    assert reply.get_json()["created"] is True
+    response = session.scalar(select(Response))
+    assert str(response.submission_id) == body["submission_id"]
+    assert stored_answers(session, response) == full_answers()
+
+
+def test_api_sipas_2022_and_counter_rating(client, session):
+    for key in ("sipas-2022", "counter-rating"):
+        reply = client.post("/api/v1/agencies/QNHON/responses", json=api_body(key))
+        assert reply.status_code == 201, reply.get_json()
+    assert count(session) == 2
+
+
+def test_repeated_form_post_stores_once(client, session):
+    data = form_post_data(client, "/s/STP")
+    first = client.post("/s/STP", data=data)
+    second = client.post("/s/STP", data=data)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    assert count(session) == 1
+
+
+def test_repeated_api_post_returns_first_result(client, session):
+    body = api_body()
+    first = client.post("/api/v1/agencies/STP/responses", json=body)
+    second = client.post("/api/v1/agencies/STP/responses", json=body)
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert second.get_json()["id"] == first.get_json()["id"]
+    assert second.get_json()["created"] is False
+    assert count(session) == 1
+
+
+def test_reused_id_with_other_answers_is_409(client, session):
+    body = api_body()
+    client.post("/api/v1/agencies/STP/responses", json=body)
+    body["answers"] = full_answers(seed=1)
+    reply = client.post("/api/v1/agencies/STP/responses", json=body)
+    assert reply.status_code == 409
+    assert "submission_id" in reply.get_json()["error"]["message"]
+    assert count(session) == 1
+
+
+def test_counts_per_agency(client):
+    for agency in ("STP", "STP", "SYT"):
+        client.post(f"/api/v1/agencies/{agency}/responses", json=api_body())
+    reply = client.get("/api/v1/counts?period=2026")
+    counts = {row["code"]: row["responses"] for row in reply.get_json()["agencies"]}
+    assert counts == {"STP": 2, "SYT": 1}
+
+
+def test_capture_time_sets_period(client, session):
+    body = api_body(captured_at="2021-11-05T09:30:00+07:00")
+    assert client.post("/api/v1/agencies/STP/responses", json=body).status_code == 201
+    response = session.scalar(select(Response))
+    assert response.period_id is not None
+    reply = client.get("/api/v1/counts?period=2021")
+    assert reply.get_json()["total"] == 1
+
+
+def test_form_text_is_nfc_normalised(client, session):
+    data = form_post_data(client, "/s/STP")
+    decomposed = "Ca\u0301n bo\u0323\u0302 ta\u0323\u0302n ti\u0300nh"
+    data["YK"] = decomposed + "\x00\x07"
+    assert client.post("/s/STP", data=data).status_code == 303
+    text = session.scalar(select(Answer.text).where(Answer.item_code == "YK"))
+    assert text == "Cán bộ tận tình"
+
+
+def test_unique_ids_per_form_render(client):
+    first = form_post_data(client, "/s/STP")["submission_id"]
+    second = form_post_data(client, "/s/STP")["submission_id"]
+    assert uuid.UUID(first) != uuid.UUID(second)
