@@ -32,10 +32,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
 
-    from survey import api, cli, errors, public
+    from survey import api, cli, errors, ops, public
 
     errors.init_app(app)
+    ops.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    from survey.indices import bp as indices_bp
+
+    app.register_blueprint(indices_bp)
+    from survey.counter_ratings import bp as counter_ratings_bp
+
+    app.register_blueprint(counter_ratings_bp, url_prefix="/staff/counter-ratings")
+    from survey.staff import bp as staff_bp
+
+    app.register_blueprint(staff_bp)
+    from survey.integrity import bp as integrity_bp
+
+    app.register_blueprint(integrity_bp)
+    from survey.exports import bp as exports_bp
+
+    app.register_blueprint(exports_bp)
+    from survey.reports import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
+    from survey import rounds
+
+    rounds.init_app(app)
     cli.init_app(app)
     return app

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-# Stable constraint names, so that Alembic migrations can refer to them on every backend.
+# Stable constraint names, so that Alembic migrations can name them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -85,14 +85,23 @@ def make_engine(url: str, **options: Any) -> Engine:
     return create_engine(url, **options)
 
 
+def pool_options(config: Any) -> dict[str, Any]:
+    """Return the engine options for a server database from the settings."""
+    if config["DATABASE_URL"].startswith("sqlite"):
+        return {}
+    return {
+        "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": config["DB_MAX_OVERFLOW"],
+        "pool_timeout": config["DB_POOL_TIMEOUT"],
+        "connect_args": {"connect_timeout": config["DB_CONNECT_TIMEOUT"]},
+    }
+
+
 def init_app(app: Flask) -> None:
-    engine = make_engine(
-        app.config["DATABASE_URL"], **app.config.get("DATABASE_OPTIONS", {})
-    )
+    options = {**pool_options(app.config), **app.config.get("DATABASE_OPTIONS", {})}
+    engine = make_engine(app.config["DATABASE_URL"], **options)
     app.extensions["survey.engine"] = engine
-    app.extensions["survey.sessionmaker"] = sessionmaker(
-        engine, expire_on_commit=False
-    )
+    app.extensions["survey.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 

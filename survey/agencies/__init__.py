@@ -1,1 +1,1 @@
-"""Agencies, counters and periods: loading them from a province file and looking them up."""
+"""Agencies, counters and periods: loaded from a province file, looked up by code."""

@@ -37,14 +37,20 @@ class LoadSummary:
     problems: list[str] = field(default_factory=list)
 
 
-GROUP_KINDS = {"departments": "department", "districts": "district", "central": "central"}
+GROUP_KINDS = {
+    "departments": "department",
+    "districts": "district",
+    "central": "central",
+}
 
 
 def read(path: Path) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise AgencyFileError(str(path), [f"cannot be read as YAML: {error}"]) from error
+        raise AgencyFileError(
+            str(path), [f"cannot be read as YAML: {error}"]
+        ) from error
     if not isinstance(raw, dict):
         raise AgencyFileError(str(path), ["the file must contain one mapping"])
     return raw
@@ -89,7 +95,7 @@ def _units(raw: dict[str, Any], problems: list[str]) -> list[dict[str, Any]]:
 
 
 def load(session: Session, path: Path) -> LoadSummary:
-    """Insert or update every unit, counter and period of the file in one transaction."""
+    """Insert or update the file's units, counters and periods in one transaction."""
     raw = read(path)
     summary = LoadSummary()
     problems = summary.problems

@@ -15,7 +15,7 @@ def agency_by_code(session: Session, code: str) -> Agency | None:
 
 
 def open_agency(session: Session, code: str, day: date) -> Agency | None:
-    """Return the agency with ``code`` if it exists on ``day`` and is not the province."""
+    """Return the agency ``code`` if it exists on ``day`` and is not the province."""
     agency = agency_by_code(session, code)
     if agency is None or agency.kind == "province" or not agency.is_valid_on(day):
         return None

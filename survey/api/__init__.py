@@ -11,12 +11,13 @@ csrf.exempt(bp)
 
 from survey.api import (  # noqa: E402,F401  (routes attach to bp)
     agencies,
+    counter_ratings,
     counts,
+    indices,
     openapi,
     questionnaires,
     responses,
 )
-
 from survey.api.common import ApiError, handle_api_error  # noqa: E402
 
 bp.register_error_handler(ApiError, handle_api_error)

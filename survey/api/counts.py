@@ -35,7 +35,12 @@ def response_counts():
         {
             "period": period.code,
             "agencies": [
-                {"code": c, "name": n, "responses": int(total), "flagged": int(flagged or 0)}
+                {
+                    "code": c,
+                    "name": n,
+                    "responses": int(total),
+                    "flagged": int(flagged or 0),
+                }
                 for c, n, total, flagged in rows
             ],
             "total": sum(int(row[2]) for row in rows),

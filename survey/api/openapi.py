@@ -42,21 +42,33 @@ def error_responses(*statuses: int) -> dict[str, Any]:
     return {
         str(status): {
             "description": "Lỗi, kèm thông báo tiếng Việt",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+            },
         }
         for status in statuses
     }
 
 
 def json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
 
 
 ANSWER_VALUE = {
     "oneOf": [
         {"type": "integer", "description": "Giá trị lựa chọn trên thang đo"},
-        {"type": "string", "description": "'na' (Không áp dụng), số dạng chuỗi, hoặc văn bản"},
-        {"type": "array", "items": {"type": "integer"}, "description": "Câu nhiều lựa chọn"},
+        {
+            "type": "string",
+            "description": "'na' (Không áp dụng), số dạng chuỗi, hoặc văn bản",
+        },
+        {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "Câu nhiều lựa chọn",
+        },
     ]
 }
 
@@ -77,8 +89,18 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "Fetch one questionnaire version with its full definition",
             "parameters": [
-                {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
-                {"name": "version", "in": "path", "required": True, "schema": {"type": "integer"}},
+                {
+                    "name": "key",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "version",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                },
             ],
             "responses": {
                 "200": json_response("The definition", {"type": "object"}),
@@ -88,18 +110,27 @@ PATHS: dict[str, Any] = {
     },
     "/agencies/{code}/responses": {
         "post": {
-            "summary": "Submit one response; a repeated submission_id stores nothing new",
+            "summary": "Submit one response; a repeated submission_id adds nothing",
             "parameters": [
-                {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+                {
+                    "name": "code",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
             ],
             "requestBody": {
                 "required": True,
                 "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Submission"}}
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/Submission"}
+                    }
                 },
             },
             "responses": {
-                "201": json_response("Stored", {"$ref": "#/components/schemas/Receipt"}),
+                "201": json_response(
+                    "Stored", {"$ref": "#/components/schemas/Receipt"}
+                ),
                 "200": json_response(
                     "Already stored under this submission_id with the same answers",
                     {"$ref": "#/components/schemas/Receipt"},
@@ -112,7 +143,12 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "Count stored responses per agency in a period",
             "parameters": [
-                {"name": "period", "in": "query", "required": True, "schema": {"type": "string"}}
+                {
+                    "name": "period",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
             ],
             "responses": {
                 "200": json_response("Counts", {"type": "object"}),
@@ -132,7 +168,11 @@ SCHEMAS: dict[str, Any] = {
             "submission_id": {"type": "string", "format": "uuid"},
             "questionnaire": {"type": "string", "example": "sipas-2017"},
             "version": {"type": "integer", "minimum": 1},
-            "channel": {"type": "string", "enum": ["online", "kiosk"], "default": "online"},
+            "channel": {
+                "type": "string",
+                "enum": ["online", "kiosk"],
+                "default": "online",
+            },
             "counter": {"type": "string"},
             "captured_at": {"type": "string", "format": "date-time"},
             "answers": {"type": "object", "additionalProperties": ANSWER_VALUE},

@@ -23,8 +23,7 @@ def list_questionnaires():
     return jsonify(
         {
             "questionnaires": [
-                {"key": v.key, "version": v.version, "title": v.title}
-                for v in versions
+                {"key": v.key, "version": v.version, "title": v.title} for v in versions
             ]
         }
     )
@@ -36,7 +35,11 @@ def show_questionnaire(key: str, version: int):
     if stored is None:
         fail(
             404,
-            _("Không tìm thấy phiếu %(key)s phiên bản %(version)s.", key=key, version=version),
+            _(
+                "Không tìm thấy phiếu %(key)s phiên bản %(version)s.",
+                key=key,
+                version=version,
+            ),
         )
     questionnaire = from_stored(stored)
     return jsonify(

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 from flask_babel import gettext as _
 
 from survey.agencies.queries import counter_by_code, open_agency
 from survey.api import bp
 from survey.api.common import fail, json_body, today
 from survey.db import get_session
+from survey.integrity.submission import (
+    DuplicateReceipt,
+    api_evidence,
+    api_kiosk,
+    submission_wait,
+    submit_checked,
+    too_many_requests,
+)
 from survey.public.forms import parse_submission_id, parse_timestamp
 from survey.questionnaire import get_version
-from survey.responses.service import Submission, SubmissionConflict, submit
+from survey.responses.service import Submission, SubmissionConflict
 from survey.responses.validation import SubmissionRejected
 
 API_CHANNELS = ("online", "kiosk")
-FIELDS = {"submission_id", "questionnaire", "version", "channel", "counter", "captured_at", "answers"}
+FIELDS = {
+    "submission_id",
+    "questionnaire",
+    "version",
+    "channel",
+    "counter",
+    "captured_at",
+    "answers",
+    "started_at",
+    "receipt_code",
+    "contact_opt_in",
+    "contact",
+}
 
 
 @bp.post("/agencies/<code>/responses")
@@ -27,33 +47,74 @@ def create_response(code: str):
     body = json_body()
     unknown = sorted(set(body) - FIELDS)
     if unknown:
-        fail(400, _("Trường không được hỗ trợ: %(fields)s.", fields=", ".join(unknown)[:200]))
+        fail(
+            400,
+            _("Trường không được hỗ trợ: %(fields)s.", fields=", ".join(unknown)[:200]),
+        )
     submission_id = parse_submission_id(body.get("submission_id"))
     if submission_id is None:
         fail(400, _("Thiếu hoặc sai submission_id: cần một UUID do máy gửi tạo ra."))
     key, number = body.get("questionnaire"), body.get("version")
-    if not isinstance(key, str) or not isinstance(number, int) or isinstance(number, bool):
+    if (
+        not isinstance(key, str)
+        or not isinstance(number, int)
+        or isinstance(number, bool)
+    ):
         fail(400, _("Cần ghi rõ questionnaire (chuỗi) và version (số nguyên)."))
     version = get_version(session, key, number)
     if version is None:
-        fail(404, _("Không tìm thấy phiếu %(key)s phiên bản %(version)s.", key=key[:60], version=number))
+        fail(
+            404,
+            _(
+                "Không tìm thấy phiếu %(key)s phiên bản %(version)s.",
+                key=key[:60],
+                version=number,
+            ),
+        )
     channel = body.get("channel", "online")
     if channel not in API_CHANNELS:
-        fail(400, _("Kênh %(channel)s không hợp lệ: dùng online hoặc kiosk.", channel=str(channel)[:20]))
+        fail(
+            400,
+            _(
+                "Kênh %(channel)s không hợp lệ: dùng online hoặc kiosk.",
+                channel=str(channel)[:20],
+            ),
+        )
     counter = None
-    if body.get("counter") is not None:
+    kiosk = api_kiosk(session, agency, channel, body.get("counter"))
+    if kiosk is not None:
+        channel, counter = "kiosk", kiosk.counter
+    elif body.get("counter") is not None:
         counter = counter_by_code(session, agency, str(body["counter"]))
         if counter is None:
-            fail(404, _("Không tìm thấy quầy %(counter)s của cơ quan.", counter=str(body["counter"])[:40]))
+            fail(
+                404,
+                _(
+                    "Không tìm thấy quầy %(counter)s của cơ quan.",
+                    counter=str(body["counter"])[:40],
+                ),
+            )
     answers = body.get("answers")
     if not isinstance(answers, dict):
         fail(400, _("Trường answers phải là một đối tượng: mã câu hỏi → câu trả lời."))
     captured_raw = body.get("captured_at")
-    captured_at = parse_timestamp(captured_raw) if isinstance(captured_raw, str) else None
+    captured_at = (
+        parse_timestamp(captured_raw) if isinstance(captured_raw, str) else None
+    )
     if captured_raw is not None and captured_at is None:
-        fail(400, _("captured_at phải là thời điểm theo ISO 8601, ví dụ 2021-11-05T09:30:00+07:00."))
+        fail(
+            400,
+            _(
+                "captured_at phải là thời điểm theo ISO 8601, "
+                "ví dụ 2021-11-05T09:30:00+07:00."
+            ),
+        )
+    wait = submission_wait(session, kiosk, submission_id)
+    if wait is not None:
+        too_many_requests(wait)
     try:
-        result = submit(
+        evidence = api_evidence(body, key, kiosk is not None, captured_at)
+        result = submit_checked(
             session,
             Submission(
                 submission_id=submission_id,
@@ -64,19 +125,33 @@ def create_response(code: str):
                 answers=answers,
                 captured_at=captured_at,
             ),
-            text_limit=current_app.config["TEXT_MAX_LENGTH"],
-            timezone=current_app.config["TIMEZONE"],
+            evidence,
         )
     except SubmissionRejected as rejected:
         fail(
             422,
-            _("Phiếu không hợp lệ, chưa được lưu: %(count)s lỗi.", count=len(rejected.problems)),
+            _(
+                "Phiếu không hợp lệ, chưa được lưu: %(count)s lỗi.",
+                count=len(rejected.problems),
+            ),
             problems=[problem.as_dict() for problem in rejected.problems],
         )
     except SubmissionConflict:
         fail(
             409,
-            _("submission_id này đã được dùng cho một phiếu có nội dung khác; phiếu mới không được lưu."),
+            _(
+                "submission_id này đã được dùng cho một phiếu có nội dung khác; "
+                "phiếu mới không được lưu."
+            ),
+        )
+    except DuplicateReceipt:
+        fail(
+            409,
+            _(
+                "Mã hồ sơ này đã được dùng để đánh giá; "
+                "mỗi hồ sơ chỉ được đánh giá một lần."
+            ),
+            code="duplicate_receipt",
         )
     body = {
         "id": result.response_id,

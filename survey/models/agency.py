@@ -54,7 +54,9 @@ class Agency(Base):
     )
 
     def is_valid_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return self.valid_from <= day and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
     def __repr__(self) -> str:
         return f"<Agency {self.code}>"

@@ -31,7 +31,8 @@ class QuestionnaireVersion(Base):
     key: Mapped[str] = mapped_column(String(60))
     version: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
-    # SHA-256 of the canonical JSON of the definition: a published version never changes.
+    # SHA-256 of the definition's canonical JSON, because a published version never
+    # changes.
     checksum: Mapped[str] = mapped_column(String(64))
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

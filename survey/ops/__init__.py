@@ -16,7 +16,9 @@ log = logging.getLogger("survey.requests")
 bp = Blueprint("ops", __name__)
 
 # A request id that a proxy passes on is kept if it looks like one.
-_REQUEST_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+_REQUEST_ID_CHARS = set(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
+)
 
 
 @bp.get("/healthz")

@@ -11,13 +11,25 @@ from werkzeug.datastructures import MultiDict
 from survey.questionnaire.definition import Questionnaire
 
 
-def answers_from_form(questionnaire: Questionnaire, form: MultiDict[str, str]) -> dict[str, Any]:
+def answers_from_form(
+    questionnaire: Questionnaire, form: MultiDict[str, str]
+) -> dict[str, Any]:
     """Collect the posted values of the questionnaire's items, by item code.
 
     Fields that are not item codes (the token, the submission id) are skipped;
     an item code posted for another item type still reaches validation.
     """
-    reserved = {"csrf_token", "submission_id", "questionnaire", "version", "started_at", "website"}
+    reserved = {
+        "csrf_token",
+        "submission_id",
+        "questionnaire",
+        "version",
+        "started_at",
+        "website",
+        "receipt_code",
+        "contact_opt_in",
+        "contact",
+    }
     answers: dict[str, Any] = {}
     types = {item.code: item.type for item in questionnaire.items()}
     for code in form:

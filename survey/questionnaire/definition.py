@@ -189,7 +189,9 @@ def parse(raw: Any, source: str = "<definition>") -> Questionnaire:
     """
     check = _Checker(source)
     if not isinstance(raw, Mapping):
-        raise QuestionnaireError(source, ["the file must contain one mapping at the top"])
+        raise QuestionnaireError(
+            source, ["the file must contain one mapping at the top"]
+        )
     check.keys(
         "top level",
         raw,
@@ -251,7 +253,9 @@ def _parse_options(check: _Checker, where: str, raw: Any) -> tuple[Option, ...]:
     options = []
     for key, label in raw.items():
         # Keys are integers in YAML and strings once stored as JSON.
-        value = int(key) if isinstance(key, str) and re.fullmatch(r"-?\d+", key) else key
+        value = (
+            int(key) if isinstance(key, str) and re.fullmatch(r"-?\d+", key) else key
+        )
         if not isinstance(value, int) or isinstance(value, bool):
             check.add(where, f"option value {key!r} is not a whole number")
             continue
@@ -407,12 +411,12 @@ def _parse_item(
         options, satisfied = scale.options, scale.satisfied
     elif kind in ("choice", "multichoice"):
         options = _parse_options(check, where, body.get("options"))
-    if role in ("criterion", "element_satisfaction", "overall_satisfaction", "rating"):
-        if kind != "scale" or not satisfied:
-            check.add(
-                where,
-                f"role '{role}' needs type 'scale' on a scale that lists 'satisfied'",
-            )
+    satisfaction_roles = ("criterion", "element_satisfaction", "overall_satisfaction")
+    if role in (*satisfaction_roles, "rating") and (kind != "scale" or not satisfied):
+        check.add(
+            where,
+            f"role '{role}' needs type 'scale' on a scale that lists 'satisfied'",
+        )
     if role == "indicator" and kind not in ("scale", "choice"):
         check.add(where, "role 'indicator' needs type 'scale' or 'choice'")
     max_choices = body.get("max_choices")
@@ -430,7 +434,9 @@ def _parse_item(
     if kind == "text":
         max_length = TEXT_LIMIT if max_length is None else max_length
         if not isinstance(max_length, int) or not 1 <= max_length <= TEXT_LIMIT:
-            check.add(where, f"invalid max_length {max_length!r}: use 1 to {TEXT_LIMIT}")
+            check.add(
+                where, f"invalid max_length {max_length!r}: use 1 to {TEXT_LIMIT}"
+            )
     elif max_length is not None:
         check.add(where, "'max_length' applies only to 'text' items")
     required = body.get("required", kind == "scale")

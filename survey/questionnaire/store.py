@@ -33,7 +33,9 @@ def read_file(path: Path) -> Questionnaire:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise QuestionnaireError(source, [f"cannot be read as YAML: {error}"]) from error
+        raise QuestionnaireError(
+            source, [f"cannot be read as YAML: {error}"]
+        ) from error
     questionnaire = parse(raw, source)
     match = FILE_PATTERN.match(path.name)
     problems = []
@@ -44,7 +46,8 @@ def read_file(path: Path) -> Questionnaire:
         )
     if not match or int(match.group(1)) != questionnaire.version:
         problems.append(
-            f"version {questionnaire.version} differs from the file name '{path.name}': "
+            f"version {questionnaire.version} differs from the file name "
+            f"'{path.name}': "
             f"name it v{questionnaire.version}.yaml"
         )
     if problems:
@@ -53,7 +56,7 @@ def read_file(path: Path) -> Questionnaire:
 
 
 def read_directory(directory: Path) -> list[Questionnaire]:
-    """Read every definition under ``directory``, reporting all invalid files at once."""
+    """Read every definition under ``directory``; report all invalid files at once."""
     found, problems = [], []
     for path in sorted(directory.glob("*/v*.yaml")):
         try:
@@ -139,7 +142,9 @@ def latest_version(session: Session, key: str) -> QuestionnaireVersion | None:
     )
 
 
-def get_version(session: Session, key: str, version: int) -> QuestionnaireVersion | None:
+def get_version(
+    session: Session, key: str, version: int
+) -> QuestionnaireVersion | None:
     return session.scalar(
         select(QuestionnaireVersion).where(
             QuestionnaireVersion.key == key, QuestionnaireVersion.version == version

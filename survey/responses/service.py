@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.db import utcnow
-from survey.models import Agency, Answer, Counter, Period, QuestionnaireVersion, Response
+from survey.models import (
+    Agency,
+    Answer,
+    Counter,
+    Period,
+    QuestionnaireVersion,
+    Response,
+)
 from survey.questionnaire.store import from_stored
 from survey.responses.validation import CleanAnswer, clean_answers
 
@@ -56,6 +63,9 @@ class Submission:
     answers: Mapping[str, Any]
     counter: Counter | None = None
     captured_at: datetime | None = None
+    # Runs inside the transaction after the response is added, before commit:
+    # integrity checks that flag the response or store rows beside it.
+    before_commit: Callable[[Session, Response], None] | None = None
 
 
 def digest(submission: Submission, answers: list[CleanAnswer]) -> str:
@@ -80,7 +90,7 @@ def period_for(session: Session, day: date) -> Period | None:
 
 
 def capture_time(captured_at: datetime | None, received_at: datetime) -> datetime:
-    """Return the client's capture time, or the receipt time where it is not credible."""
+    """Return the client's capture time, or the receipt time if it is not credible."""
     if captured_at is None or captured_at.tzinfo is None:
         return received_at
     if captured_at > received_at + CLOCK_SKEW:
@@ -129,6 +139,8 @@ def submit(
     )
     session.add(response)
     try:
+        if submission.before_commit is not None:
+            submission.before_commit(session, response)
         session.commit()
     except IntegrityError:
         # Another request with the same submission id committed first.
@@ -166,4 +178,6 @@ def _replay(existing: Response, fingerprint: str) -> SubmitResult:
         existing.submission_id,
         existing.id,
     )
-    return SubmitResult(existing.id, existing.submission_id, False, existing.received_at)
+    return SubmitResult(
+        existing.id, existing.submission_id, False, existing.received_at
+    )

@@ -50,8 +50,12 @@ class CleanAnswer:
     text: str | None = None
 
     def key(self) -> tuple[str, int, bool, str]:
-        return (self.item_code, -1 if self.value is None else self.value,
-                self.not_applicable, self.text or "")
+        return (
+            self.item_code,
+            -1 if self.value is None else self.value,
+            self.not_applicable,
+            self.text or "",
+        )
 
 
 def normalise_text(raw: str) -> str:

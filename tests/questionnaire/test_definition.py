@@ -60,8 +60,13 @@ def minimal() -> dict[str, object]:
                 "kind": "element",
                 "title": "Yếu tố A",
                 "items": [
-                    {"code": "A1", "type": "scale", "scale": "hl5", "role": "criterion",
-                     "text": "Tiêu chí"}
+                    {
+                        "code": "A1",
+                        "type": "scale",
+                        "scale": "hl5",
+                        "role": "criterion",
+                        "text": "Tiêu chí",
+                    }
                 ],
             }
         ],
@@ -76,13 +81,27 @@ def test_minimal_definition_parses():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: d["sections"][0]["items"][0].update(scale="hl7"), "unknown scale 'hl7'"),
-        (lambda d: d["sections"][0]["items"][0].update(tpye="scale"), "did you mean 'type'"),
-        (lambda d: d["sections"][0]["items"].append(dict(d["sections"][0]["items"][0])),
-         "code 'A1' is used twice"),
+        (
+            lambda d: d["sections"][0]["items"][0].update(scale="hl7"),
+            "unknown scale 'hl7'",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][0].update(tpye="scale"),
+            "did you mean 'type'",
+        ),
+        (
+            lambda d: d["sections"][0]["items"].append(
+                dict(d["sections"][0]["items"][0])
+            ),
+            "code 'A1' is used twice",
+        ),
         (lambda d: d.update(version=0), "invalid version 0"),
-        (lambda d: d["sections"][0]["items"][0].update(role="criterion", type="text"),
-         "role 'criterion' needs type 'scale'"),
+        (
+            lambda d: d["sections"][0]["items"][0].update(
+                role="criterion", type="text"
+            ),
+            "role 'criterion' needs type 'scale'",
+        ),
         (lambda d: d["sections"][0]["items"][0].update(code="1A"), "invalid code '1A'"),
         (lambda d: d["scales"]["hl5"].update(satisfied=[9]), "'satisfied' must list"),
     ],

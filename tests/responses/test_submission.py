@@ -7,7 +7,13 @@ import uuid
 from sqlalchemy import func, select
 
 from survey.models import Agency, Answer, Response
-from tests.factories import api_body, form_post_data, full_answers, questionnaire
+from tests.factories import (
+    api_body,
+    enrol_kiosk,
+    form_post_data,
+    full_answers,
+    questionnaire,
+)
 
 
 def stored_answers(session, response: Response) -> dict[str, object]:
@@ -42,7 +48,8 @@ def test_phone_form_stores_every_answer(client, session):
     assert stored_answers(session, response) == full_answers()
 
 
-def test_kiosk_form_stores_counter_and_channel(client, session):
+def test_kiosk_form_stores_counter_and_channel(app, client, session):
+    enrol_kiosk(app, client, "STP", "2")
     data = form_post_data(client, "/kiosk/STP/2")
     reply = client.post("/kiosk/STP/2", data=data)
     assert reply.status_code == 303

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -35,7 +34,8 @@ def upgrade() -> None:
             name=op.f("ck_agencies_kind"),
         ),
         sa.CheckConstraint(
-            "ranking_group IS NULL OR ranking_group IN ('departments', 'districts', 'central')",
+            "ranking_group IS NULL OR ranking_group IN "
+            "('departments', 'districts', 'central')",
             name=op.f("ck_agencies_ranking_group"),
         ),
         sa.CheckConstraint(
