@@ -9,8 +9,10 @@ lightweight table descriptions and run on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import (
     Boolean,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     not_,
     select,
     table,
+    text,
     values,
 )
 from sqlalchemy.engine import Connection
@@ -178,15 +181,16 @@ def count_answers(
 # One row of ``analysis.indices.influence_coefficients``:
 # (item code, option value, element position, contribution).
 CoefficientRow = tuple[str, int, int, float]
+UnitKey = TypeVar("UnitKey", bound=Hashable)
 
 
 def influence_sums(
     db: Database,
     selection: Selection,
-    units: Mapping[Hashable, Collection[int]],
-    coefficients: Mapping[Hashable, Sequence[CoefficientRow]],
+    units: Mapping[UnitKey, Collection[int]],
+    coefficients: Mapping[UnitKey, Sequence[CoefficientRow]],
     elements: Sequence[str],
-) -> dict[Hashable, InfluenceSums]:
+) -> dict[UnitKey, InfluenceSums]:
     """Sum the products of per-respondent influence values, by unit.
 
     ``units`` maps each unit to its agency ids (one agency, or several pooled),
@@ -268,7 +272,9 @@ def influence_sums(
             for first, second in pairs
         ),
     ).group_by(per_response.c.unit)
-    for row in db.execute(products):
+    with _joins_in_written_order(db):
+        found = db.execute(products).all()
+    for row in found:
         matrix = [[0.0] * len(elements) for _ in elements]
         for (first, second), total in zip(pairs, row[1:], strict=True):
             matrix[first][second] = matrix[second][first] = float(total or 0.0)
@@ -276,6 +282,33 @@ def influence_sums(
             tuple(elements), tuple(tuple(line) for line in matrix)
         )
     return result
+
+
+@contextmanager
+def _joins_in_written_order(db: Database) -> Iterator[None]:
+    """Make PostgreSQL join the tables in the order the query writes them.
+
+    The planner has no statistics for an inline VALUES list and guesses that
+    joining it to the answers first is selective, when it multiplies the
+    answers by the number of agencies. Joining answers to responses first, as
+    written, avoids that. The setting is restored afterwards; other databases
+    are left alone.
+    """
+    dialect = db.get_bind().dialect if isinstance(db, Session) else db.dialect
+    if dialect.name != "postgresql":
+        yield
+        return
+    previous = db.execute(
+        text("SELECT current_setting('join_collapse_limit')")
+    ).scalar()
+    db.execute(text("SELECT set_config('join_collapse_limit', '1', true)"))
+    try:
+        yield
+    finally:
+        db.execute(
+            text("SELECT set_config('join_collapse_limit', :value, true)"),
+            {"value": previous},
+        )
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -41,9 +41,9 @@ WILSON = "wilson"
 # Wilson score interval on an effective sample size from the linearized variance.
 WILSON_EFFECTIVE_N = "wilson-effective-n"
 
-# Default minimum sample: at n = 30 and an index near 85, the 95 % Wilson
-# interval is already about ±13 points wide; smaller samples cannot separate
-# agencies that differ by less than a quarter of the scale.
+# Default minimum sample. At n = 30 and an index of 85 the 95 % Wilson interval
+# runs from 68.4 to 93.7, already 25 points wide; smaller samples cannot tell
+# agencies apart. A product choice, not an official rule.
 DEFAULT_MIN_SAMPLE = 30
 
 
@@ -99,6 +99,9 @@ class Estimate:
     status: str
     interval: Interval | None = None
     interval_note: str | None = None
+    # Sample size of a simple proportion with the same variance; the interval
+    # and the comparison tests use it. Equals n for a criterion.
+    effective_n: float | None = None
 
     @property
     def ranked(self) -> bool:
@@ -251,6 +254,7 @@ def criterion_result(
         estimate = _estimate(
             value, valid, config, _wilson_interval(satisfied, valid, config)
         )
+        estimate = replace(estimate, effective_n=float(valid))
     return CriterionResult(
         criterion.code,
         element,
@@ -341,26 +345,19 @@ def influence_coefficients(
     return rows
 
 
-def _composite_interval(
-    value: Fraction,
-    variance: float,
-    answers: Count,
-    config: IndexConfig,
-) -> Interval:
-    """Return the Wilson interval of a composite index on its effective sample size.
+def effective_sample_size(value: Fraction, variance: float, answers: Count) -> float:
+    """Return n_eff = p(1 - p) / V for a composite index p with linearized variance V.
 
-    n_eff = p(1 - p) / V, where V is the linearized variance: the sample size at
-    which a simple proportion p would have the same variance. n_eff is capped at
-    the number of valid answers behind the index, which is also used when V = 0
-    or p is 0 or 1 (every respondent answered alike).
+    n_eff is the sample size at which a simple proportion p would have the same
+    variance. It is capped at the number of valid answers behind the index,
+    which is also returned when V = 0 or p is 0 or 1 (every respondent answered
+    alike).
     """
     p = float(value / 100)
     spread = p * (1 - p)
-    effective_n = float(answers)
     if variance > 0 and spread > 0:
-        effective_n = min(spread / variance, effective_n)
-    low, high = wilson(p * effective_n, effective_n, config.level)
-    return Interval(100 * low, 100 * high, config.level, WILSON_EFFECTIVE_N)
+        return min(spread / variance, float(answers))
+    return float(answers)
 
 
 def unit_result(
@@ -472,10 +469,15 @@ def _composite_estimate(
     variance: float | None,
     config: IndexConfig,
 ) -> Estimate:
-    interval = None
-    if variance is not None and respondents >= 2:
-        interval = _composite_interval(value, variance, answers, config)
-    return _estimate(value, respondents, config, interval)
+    """Attach the Wilson interval on the effective sample size, when V is known."""
+    if variance is None or respondents < 2:
+        return _estimate(value, respondents, config, None)
+    effective_n = effective_sample_size(value, variance, answers)
+    p = float(value / 100)
+    low, high = wilson(p * effective_n, effective_n, config.level)
+    interval = Interval(100 * low, 100 * high, config.level, WILSON_EFFECTIVE_N)
+    estimate = _estimate(value, respondents, config, interval)
+    return replace(estimate, effective_n=effective_n)
 
 
 def distribution(

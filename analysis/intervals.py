@@ -86,5 +86,6 @@ def two_proportion_z(
     if variance <= 0:
         return None
     z = (successes1 / n1 - successes2 / n2) / math.sqrt(variance)
-    p_value = 2 * NormalDist().cdf(-abs(z))
+    # erfc keeps precision far in the tail, where 1 - cdf would round to 0.
+    p_value = math.erfc(abs(z) / math.sqrt(2))
     return z, p_value

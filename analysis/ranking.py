@@ -17,8 +17,6 @@ from analysis.indices import NO_DATA, Estimate
 
 DEFAULT_MAX_POINTS = 8
 
-UNRANKED_NO_DATA = "no data (n = 0)"
-
 
 @dataclass(frozen=True)
 class LinearPoints:
@@ -120,7 +118,9 @@ def _rank_group(
         if reason is None:
             eligible.append(entry)
         else:
-            unranked.append(RankedUnit(entry.unit, entry.group, entry.estimate, None, None, reason))
+            unranked.append(
+                RankedUnit(entry.unit, entry.group, entry.estimate, None, None, reason)
+            )
     eligible.sort(key=lambda entry: -_value(entry.estimate))
     result = []
     rank = 0
@@ -131,7 +131,9 @@ def _rank_group(
             rank = position
             previous = value
         result.append(
-            RankedUnit(entry.unit, entry.group, entry.estimate, rank, rule.points(value))
+            RankedUnit(
+                entry.unit, entry.group, entry.estimate, rank, rule.points(value)
+            )
         )
     return result + unranked
 

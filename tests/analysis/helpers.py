@@ -1,0 +1,94 @@
+"""Small data sets for the analysis tests, built respondent by respondent."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from analysis.counts import UnitCounts
+from analysis.structure import IndexStructure, structure_from_questionnaire
+from survey.config import PROJECT_ROOT
+from survey.models import Answer, Response
+from survey.questionnaire.store import read_file
+
+# One respondent: item code -> option value, or "na" for "Không áp dụng".
+Row = Mapping[str, int | str]
+
+
+def sipas_2017() -> IndexStructure:
+    path = Path(PROJECT_ROOT) / "questionnaires" / "sipas-2017" / "v1.yaml"
+    return structure_from_questionnaire(read_file(path))
+
+
+def counts_from_rows(rows: Sequence[Row], unit: object = 1) -> UnitCounts:
+    """Count answers in Python, the way the SQL in analysis.aggregate does."""
+    counts = UnitCounts(unit)
+    counts.respondents = len(rows)
+    for row in rows:
+        for code, value in row.items():
+            if value == "na":
+                counts.add_answers(code, None, True, 1)
+            else:
+                counts.add_answers(code, int(value), False, 1)
+    return counts
+
+
+def rows_from_distribution(
+    code: str, by_value: Mapping[int, int], not_applicable: int = 0
+) -> list[Row]:
+    rows: list[Row] = []
+    for value, count in by_value.items():
+        rows.extend({code: value} for _ in range(count))
+    rows.extend({code: "na"} for _ in range(not_applicable))
+    return rows
+
+
+def insert_rows(
+    session: Session,
+    rows: Sequence[Row],
+    *,
+    agency_id: int,
+    period_id: int,
+    version_id: int,
+    flagged: bool = False,
+    channel: str = "kiosk",
+    synthetic: bool = False,
+) -> None:
+    """Store each row as one response with its answers."""
+    for row in rows:
+        response_id = session.execute(
+            insert(Response).returning(Response.id),
+            {
+                "submission_id": uuid.uuid4(),
+                "questionnaire_version_id": version_id,
+                "agency_id": agency_id,
+                "period_id": period_id,
+                "channel": channel,
+                "received_at": datetime(2021, 6, 1, tzinfo=UTC),
+                "answers_digest": hashlib.sha256(
+                    repr(sorted(row.items())).encode()
+                ).hexdigest(),
+                "is_synthetic": synthetic,
+                "flagged": flagged,
+                "flag_reason": "test" if flagged else None,
+            },
+        ).scalar_one()
+        answers = [
+            {
+                "response_id": response_id,
+                "item_code": code,
+                "value": None if value == "na" else int(value),
+                "not_applicable": value == "na",
+                "text": None,
+            }
+            for code, value in row.items()
+        ]
+        if answers:
+            session.execute(insert(Answer), answers)
+    session.commit()
