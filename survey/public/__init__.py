@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
+from survey.public.compress import gzip_static  # noqa: E402
+
+bp.after_app_request(gzip_static)
+
 from survey.public import views  # noqa: E402,F401  (routes attach to bp)

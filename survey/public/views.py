@@ -21,16 +21,25 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
 from survey.agencies.queries import counter_by_code, open_agencies, open_agency
 from survey.db import get_session, utcnow
-from survey.models import Agency, Counter, QuestionnaireVersion
+from survey.integrity.checks import sign_start
+from survey.integrity.submission import (
+    DuplicateReceipt,
+    form_evidence,
+    kiosk_or_refuse,
+    submission_wait,
+    submit_checked,
+)
+from survey.models import Agency, Counter, Kiosk, QuestionnaireVersion
 from survey.public import bp
 from survey.public.forms import answers_from_form, parse_submission_id, parse_timestamp
 from survey.questionnaire import from_stored, get_version, latest_version
-from survey.responses.service import Submission, SubmissionConflict, submit
+from survey.responses.service import Submission, SubmissionConflict
 from survey.responses.validation import Problem, SubmissionRejected
 from survey.security import csrf
 
@@ -38,11 +47,17 @@ log = logging.getLogger(__name__)
 # The public form checks its token itself, without a time limit, so that a kiosk
 # left idle for hours still accepts the answers typed on it.
 csrf.exempt(bp)
+# Flask-WTF reads time_limit=None as WTF_CSRF_TIME_LIMIT (one hour by default),
+# so "no limit" is spelled as ten years.
+TOKEN_AGE_LIMIT = 10 * 365 * 24 * 3600
+
+# Query parameter of a phone link that names the counter, e.g. /s/STP?quay=2.
+COUNTER_PARAM = "quay"
 
 GROUP_TITLES = {
-    "departments": "Sở, ban, ngành",
-    "districts": "UBND cấp huyện",
-    "central": "Cơ quan ngành dọc đóng trên địa bàn",
+    "departments": _l("Sở, ban, ngành"),
+    "districts": _l("UBND cấp huyện"),
+    "central": _l("Cơ quan ngành dọc đóng trên địa bàn"),
 }
 
 
@@ -105,6 +120,7 @@ def _render_form(
     submission_id: uuid.UUID | None = None,
     notice: str | None = None,
     status: int = 200,
+    started_at: str | None = None,
 ) -> Response:
     questionnaire = from_stored(version)
     by_item: dict[str, list[str]] = {}
@@ -126,16 +142,25 @@ def _render_form(
         item_errors=by_item,
         general_errors=general,
         submission_id=submission_id or uuid.uuid4(),
-        started_at=utcnow().isoformat(),
+        started_at=started_at
+        or sign_start(current_app.config["SECRET_KEY"], utcnow()),
         notice=notice,
         csrf_token=generate_csrf(),
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
+        countdown_seconds=min(
+            current_app.config["KIOSK_COUNTDOWN_SECONDS"],
+            current_app.config["KIOSK_IDLE_SECONDS"],
+        ),
     )
     return _no_store(make_response(page, status))
 
 
 def _handle_post(
-    agency: Agency, mode: str, counter: Counter | None, thanks_url: str
+    agency: Agency,
+    mode: str,
+    counter: Counter | None,
+    thanks_url: str,
+    kiosk: Kiosk | None = None,
 ) -> Response:
     form = request.form
     version = _version(form.get("questionnaire"), form.get("version") or "")
@@ -147,9 +172,10 @@ def _handle_post(
         "counter": counter,
         "values": values,
         "submission_id": submission_id,
+        "started_at": form.get("started_at"),
     }
     try:
-        validate_csrf(form.get("csrf_token"), time_limit=None)
+        validate_csrf(form.get("csrf_token"), time_limit=TOKEN_AGE_LIMIT)
     except (ValidationError, CSRFError):
         log.info("public form token invalid: agency=%s mode=%s", agency.code, mode)
         return _render_form(
@@ -171,8 +197,23 @@ def _handle_post(
             status=400,
             **retry,
         )
+    wait = submission_wait(get_session(), kiosk, submission_id)
+    if wait is not None:
+        page = _render_form(
+            agency,
+            version,
+            notice=_(
+                "Hệ thống đang nhận quá nhiều phiếu từ máy này. Các câu trả lời vẫn "
+                "được giữ nguyên, vui lòng bấm “Gửi phiếu” lại sau %(seconds)s giây.",
+                seconds=wait,
+            ),
+            status=429,
+            **retry,
+        )
+        page.headers["Retry-After"] = str(wait)
+        return page
     try:
-        submit(
+        submit_checked(
             get_session(),
             Submission(
                 submission_id=submission_id,
@@ -182,8 +223,7 @@ def _handle_post(
                 channel="kiosk" if mode == "kiosk" else "online",
                 answers=values,
             ),
-            text_limit=current_app.config["TEXT_MAX_LENGTH"],
-            timezone=current_app.config["TIMEZONE"],
+            form_evidence(form, version.key),
         )
     except SubmissionRejected as rejected:
         return _render_form(
@@ -201,17 +241,45 @@ def _handle_post(
             status=409,
             **retry,
         )
+    except DuplicateReceipt:
+        return _render_form(
+            agency,
+            version,
+            notice=_(
+                "Mã hồ sơ này đã được dùng để đánh giá. Mỗi hồ sơ chỉ được đánh giá "
+                "một lần; nếu ông/bà chưa đánh giá, vui lòng kiểm tra lại mã hồ sơ."
+            ),
+            status=409,
+            **retry,
+        )
     return redirect(thanks_url, code=303)
+
+
+def _linked_counter(agency: Agency) -> Counter | None:
+    """Return the counter named by ``?quay=`` in a printed QR link, if it is open.
+
+    A link to a closed or unknown counter still opens the agency's survey, so a
+    respondent holding an old receipt is not turned away. The response then
+    carries no counter.
+    """
+    code = request.args.get(COUNTER_PARAM)
+    if not code:
+        return None
+    counter = counter_by_code(get_session(), agency, code)
+    if counter is None:
+        log.info("phone link names no open counter: agency=%s", agency.code)
+    return counter
 
 
 @bp.route("/s/<agency_code>", methods=["GET", "POST"])
 def phone_survey(agency_code: str) -> Response:
     agency = _agency_or_404(agency_code)
+    counter = _linked_counter(agency)
     if request.method == "POST":
         thanks = url_for(".phone_thanks", agency_code=agency.code)
-        return _handle_post(agency, "phone", None, thanks)
+        return _handle_post(agency, "phone", counter, thanks)
     version = _version(request.args.get("q"))
-    return _render_form(agency, version, mode="phone")
+    return _render_form(agency, version, mode="phone", counter=counter)
 
 
 @bp.get("/s/<agency_code>/cam-on")
@@ -225,11 +293,12 @@ def phone_thanks(agency_code: str) -> Response:
 def kiosk_survey(agency_code: str, counter_code: str) -> Response:
     agency = _agency_or_404(agency_code)
     counter = _counter_or_404(agency, counter_code)
+    kiosk = kiosk_or_refuse(get_session(), agency, counter)
     if request.method == "POST":
         thanks = url_for(
             ".kiosk_thanks", agency_code=agency.code, counter_code=counter.code
         )
-        return _handle_post(agency, "kiosk", counter, thanks)
+        return _handle_post(agency, "kiosk", counter, thanks, kiosk)
     version = _version(request.args.get("q"))
     return _render_form(agency, version, mode="kiosk", counter=counter)
 
@@ -251,16 +320,22 @@ def kiosk_thanks(agency_code: str, counter_code: str) -> Response:
     return _no_store(make_response(page))
 
 
-def _phone_url(agency: Agency) -> str:
-    return url_for(".phone_survey", agency_code=agency.code, _external=True)
+def _phone_url(agency: Agency, counter: Counter | None = None) -> str:
+    params = {COUNTER_PARAM: counter.code} if counter else {}
+    return url_for(".phone_survey", agency_code=agency.code, _external=True, **params)
 
 
 @bp.get("/s/<agency_code>/qr.svg")
 def phone_qr(agency_code: str) -> Response:
+    """Draw the QR code of the phone survey, for one counter with ``?quay=``."""
     agency = _agency_or_404(agency_code)
+    code = request.args.get(COUNTER_PARAM)
+    # A code that staff print must point where they expect, so an unknown
+    # counter is an error here, unlike on the survey page itself.
+    counter = _counter_or_404(agency, code) if code else None
     buffer = io.BytesIO()
-    segno.make(_phone_url(agency), error="m").save(
-        buffer, kind="svg", scale=8, border=2, xmldecl=False
+    segno.make(_phone_url(agency, counter), error="m").save(
+        buffer, kind="svg", scale=8, border=4, xmldecl=False
     )
     response = make_response(buffer.getvalue())
     response.headers["Content-Type"] = "image/svg+xml"
@@ -269,5 +344,12 @@ def phone_qr(agency_code: str) -> Response:
 
 @bp.get("/s/<agency_code>/qr")
 def phone_qr_page(agency_code: str) -> str:
+    """Render printable QR cards: one for the agency and one per open counter."""
     agency = _agency_or_404(agency_code)
-    return render_template("public/qr.html", agency=agency, url=_phone_url(agency))
+    cards = [{"counter": None, "url": _phone_url(agency)}]
+    cards += [
+        {"counter": counter, "url": _phone_url(agency, counter)}
+        for counter in agency.counters
+        if counter.active
+    ]
+    return render_template("public/qr.html", agency=agency, cards=cards)
