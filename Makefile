@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export SURVEY_DATABASE_URL ?=
 
-.PHONY: run test install install-test lint bench clean
+.PHONY: run test install install-test lint clean translations bench-load bench-storm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check survey analysis tests bench
 	$(BIN)/mypy
+
+translations: install
+	$(BIN)/python -m survey.catalog update
+	$(BIN)/python -m survey.catalog compile
+
+bench-load: install
+	$(BIN)/python bench/bench_load.py
+
+bench-storm: install
+	$(BIN)/python bench/bench_storm.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

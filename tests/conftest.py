@@ -9,6 +9,7 @@ SURVEY_TEST_BACKENDS=sqlite to run only SQLite while developing; CI runs both.
 from __future__ import annotations
 
 import logging
+import gc
 import os
 import shutil
 import tempfile
@@ -94,7 +95,20 @@ def make_app(database_url: str, instance: Path, **overrides: object) -> Flask:
     }
     app = create_app(config)
     app.instance_path = str(instance)
+    _apps_to_close.append(app)
     return app
+
+
+# Apps built during the current test; their engines are disposed after it, so
+# that no pooled connection is left for the garbage collector to find later.
+_apps_to_close: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_engines() -> Iterator[None]:
+    yield
+    while _apps_to_close:
+        get_engine(_apps_to_close.pop()).dispose()
 
 
 def wipe(app: Flask) -> None:
@@ -113,6 +127,10 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         load_questionnaires(app)
         load_agencies(app)
     yield app
+    # A session a test forgot to close holds a connection that the garbage
+    # collector would close later, inside another test; collecting here makes
+    # the resulting warning name the test that leaked it.
+    gc.collect()
     get_engine(app).dispose()
 
 
