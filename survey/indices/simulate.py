@@ -45,6 +45,8 @@ SKIP_FEEDBACK = 0.6
 CHANNELS = ("kiosk", "online", "paper")
 CHANNEL_SHARES = (0.5, 0.3, 0.2)
 SATISFACTION_ROLES = ("criterion", "element_satisfaction", "overall_satisfaction")
+# Counter ratings: the overall rating and the scored indicators.
+COUNTER_ROLES = ("rating", "indicator")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class SimulationPlan:
     items: tuple[str, ...]
     # Items answered N/A by respondents who skip the feedback element.
     skippable: frozenset[str]
+    # Lowest and highest option value of each item, in the order of ``items``.
+    ranges: tuple[tuple[int, int], ...] = ()
 
 
 def plan(
@@ -64,11 +68,19 @@ def plan(
     period: Period,
     agencies: Sequence[AgencyRef],
 ) -> SimulationPlan:
-    items = tuple(
-        item.code
+    chosen = [
+        item
         for item in questionnaire.items()
-        if item.type == "scale" and item.role in SATISFACTION_ROLES
-    )
+        if (item.type == "scale" and item.role in SATISFACTION_ROLES)
+        or item.role in COUNTER_ROLES
+    ]
+    if not chosen:
+        raise ValueError(
+            f"{questionnaire.label} has no rated items to simulate: "
+            "choose a questionnaire with criteria, ratings or indicators"
+        )
+    items = tuple(item.code for item in chosen)
+    ranges = tuple((min(item.values), max(item.values)) for item in chosen)
     skippable = frozenset(
         item.code
         for item in questionnaire.items()
@@ -76,7 +88,7 @@ def plan(
     )
     if not agencies:
         raise ValueError("agencies is empty: simulate needs at least one agency")
-    return SimulationPlan(version_id, period, agencies, items, skippable)
+    return SimulationPlan(version_id, period, agencies, items, skippable, ranges)
 
 
 def generate(
@@ -101,6 +113,12 @@ def generate(
             MU + agency_effect[agency_index, None] + mood[:, None] + item_effect + noise
         )
         scores = np.clip(np.rint(latent), 1, 5).astype(int)
+        if simulation.ranges:
+            # Map the 1-5 latent score onto each item's own option range, so a
+            # 2/1/0 indicator or a 3-level rating follows the same mood.
+            low = np.array([r[0] for r in simulation.ranges])
+            high = np.array([r[1] for r in simulation.ranges])
+            scores = low + np.rint((scores - 1) / 4 * (high - low)).astype(int)
         skips = rng.random(count) < SKIP_FEEDBACK
         channel = rng.choice(len(CHANNELS), size=count, p=CHANNEL_SHARES)
         offsets = rng.integers(0, days * 86400 - 7200, count)

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Date, Interval, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -223,6 +224,20 @@ def build(db: Session, period: Period, visible: Collection[int] | None) -> Dashb
     return data
 
 
+def _notes(estimate: dict[str, Any], n: int, min_sample: int) -> list[str]:
+    """Write the analysis remarks of an index in the reader's language."""
+    if estimate["status"] == "no_data":
+        return [_("không có dữ liệu (n = 0)")]
+    notes = []
+    if estimate["status"] == "insufficient":
+        notes.append(
+            _("chưa đủ mẫu (n = %(n)s < %(min)s), không xếp hạng", n=n, min=min_sample)
+        )
+    if estimate.get("ci_low") is None:
+        notes.append(_("không tính được khoảng tin cậy (n < 2)"))
+    return notes
+
+
 def _index_rows(db: Session, period: Period) -> list[IndexRow]:
     """Compute the ranked index table of every group for ``period``."""
     questionnaire = current_app.config["DEFAULT_QUESTIONNAIRE"]
@@ -243,7 +258,7 @@ def _index_rows(db: Session, period: Period) -> list[IndexRow]:
                 ci_low=overall["ci_low"],
                 ci_high=overall["ci_high"],
                 ranked=overall["status"] == "ok",
-                notes=list(overall["notes"]),
+                notes=_notes(overall, int(entry["respondents"]), table["min_sample"]),
             )
         )
     return rows

@@ -141,3 +141,31 @@ def test_indices_without_responses(app: Flask, client: FlaskClient) -> None:
         assert row["rank"] is None
         assert row["overall"]["display"] == "no data (n = 0)"
         assert row["overall"]["value"] is None
+
+
+def test_simulate_counter_ratings_fills_indicators(
+    app: Flask, session: Session
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=[
+            "simulate",
+            "--period",
+            "2021",
+            "--responses",
+            "60",
+            "--questionnaire",
+            "counter-rating",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    rows = session.execute(
+        select(
+            Answer.item_code, func.min(Answer.value), func.max(Answer.value)
+        ).group_by(Answer.item_code)
+    ).all()
+    ranges = {code: (low, high) for code, low, high in rows}
+    # The rating has options 1-3 and each indicator 0-2; nothing may fall outside.
+    assert set(ranges) == {"DG", *(f"CS{n}" for n in range(1, 10))}
+    assert 1 <= ranges["DG"][0] <= ranges["DG"][1] <= 3
+    for code in (f"CS{n}" for n in range(1, 10)):
+        assert 0 <= ranges[code][0] <= ranges[code][1] <= 2
