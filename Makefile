@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Port of `make run`; `make run PORT=5001` when 5000 is taken.
+PORT ?= 5000
 export SURVEY_DATABASE_URL ?=
 
 .PHONY: run test install install-test lint clean translations bench-load bench-storm
@@ -24,7 +26,7 @@ install-test: $(VENV)/.installed-test
 
 run: install
 	$(BIN)/survey init
-	$(BIN)/survey serve
+	$(BIN)/survey serve --port $(PORT)
 
 test: install-test
 	$(BIN)/pytest -q
