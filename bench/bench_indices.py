@@ -99,8 +99,9 @@ def load(conninfo: str, schema: str, first_id: int, count: int, items, skippable
                         f"{model.CHANNELS[channel[i]]}\tf\tt\n"
                     )
                 with cursor.copy(
-                    "COPY responses (id, agency_id, period_id, questionnaire_version_id,"
-                    " channel, flagged, is_synthetic) FROM STDIN"
+                    "COPY responses (id, agency_id, period_id,"
+                    " questionnaire_version_id, channel, flagged, is_synthetic)"
+                    " FROM STDIN"
                 ) as copy:
                     copy.write(responses.getvalue())
                 lines = []

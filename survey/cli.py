@@ -33,7 +33,9 @@ def load_questionnaires(app: Flask, directory: Path | None = None) -> None:
     from survey.questionnaire.store import load_directory
 
     with new_session(app) as session:
-        result = load_directory(session, directory or Path(app.config["QUESTIONNAIRE_DIR"]))
+        result = load_directory(
+            session, directory or Path(app.config["QUESTIONNAIRE_DIR"])
+        )
     for label in result.added:
         click.echo(f"questionnaire added: {label}")
     if result.unchanged:
@@ -85,7 +87,9 @@ def load_group() -> None:
 
 
 @load_group.command("questionnaires")
-@click.option("--dir", "directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--dir", "directory", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 @with_appcontext
 def load_questionnaires_command(directory: Path | None) -> None:
     """Store every questionnaire version not yet in the database."""
@@ -93,7 +97,9 @@ def load_questionnaires_command(directory: Path | None) -> None:
 
 
 @load_group.command("agencies")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @with_appcontext
 def load_agencies_command(path: Path | None) -> None:
     """Insert or update the agencies, counters and periods of a province file."""
@@ -113,8 +119,16 @@ def init_command() -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
-@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=int,
+    help="gunicorn worker processes.",
+)
+@click.option(
+    "--threads", default=4, show_default=True, type=int, help="Threads per worker."
+)
 @click.option("--dev", is_flag=True, help="Use Flask's development server with reload.")
 @with_appcontext
 def serve_command(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
@@ -140,6 +154,8 @@ def _create_app() -> Flask:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     cli = FlaskGroup(name="survey", create_app=_create_app, add_version_option=False)
     sys.exit(cli.main(prog_name="survey"))

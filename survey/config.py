@@ -176,8 +176,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             try:
                 settings[name] = _coerce(raw, default)
             except ValueError as error:
+                expected = type(default).__name__
                 raise ValueError(
-                    f"SURVEY_{name}={raw!r} is invalid: expected {type(default).__name__}"
+                    f"SURVEY_{name}={raw!r} is invalid: expected {expected}"
                 ) from error
     return settings
 

@@ -8,8 +8,8 @@ SURVEY_TEST_BACKENDS=sqlite to run only SQLite while developing; CI runs both.
 
 from __future__ import annotations
 
-import logging
 import gc
+import logging
 import os
 import shutil
 import tempfile
@@ -170,7 +170,9 @@ def staff_client(app: Flask):
 
     # Cheap Argon2id costs: the suite signs in hundreds of times.
     app.config.update(
-        STAFF_ARGON2_TIME_COST=1, STAFF_ARGON2_MEMORY_KIB=1024, STAFF_ARGON2_PARALLELISM=1
+        STAFF_ARGON2_TIME_COST=1,
+        STAFF_ARGON2_MEMORY_KIB=1024,
+        STAFF_ARGON2_PARALLELISM=1,
     )
 
     def make(role: str, agency_code: str | None = None) -> FlaskClient:
@@ -178,7 +180,9 @@ def staff_client(app: Flask):
         with new_session(app) as db, app.test_request_context():
             agency_id = None
             if agency_code is not None:
-                agency_id = db.scalar(select(Agency.id).where(Agency.code == agency_code))
+                agency_id = db.scalar(
+                    select(Agency.id).where(Agency.code == agency_code)
+                )
                 assert agency_id is not None, f"no agency {agency_code} in the fixtures"
             user = accounts.create_user(
                 db, email=email, password=STAFF_PASSWORD, role=role, agency_id=agency_id

@@ -17,6 +17,7 @@ from survey.integrity.submission import (
     submit_checked,
     too_many_requests,
 )
+from survey.public.arguments import storable
 from survey.public.forms import parse_submission_id, parse_timestamp
 from survey.questionnaire import get_version
 from survey.responses.service import Submission, SubmissionConflict
@@ -85,7 +86,9 @@ def create_response(code: str):
     if kiosk is not None:
         channel, counter = "kiosk", kiosk.counter
     elif body.get("counter") is not None:
-        counter = counter_by_code(session, agency, str(body["counter"]))
+        counter_code = str(body["counter"])
+        if storable(counter_code):
+            counter = counter_by_code(session, agency, counter_code)
         if counter is None:
             fail(
                 404,

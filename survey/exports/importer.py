@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -123,7 +123,17 @@ class _RowChecker:
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        text = str(value).strip()
+        if _CONTROL.search(text):
+            self.add(
+                column,
+                _(
+                    "Ô chứa ký tự điều khiển không hợp lệ, ô ghi %(value)s.",
+                    value=_show(value),
+                ),
+            )
+            return None
+        return text
 
     def required_text(self, column: str) -> str | None:
         value = self.text(column)
@@ -134,8 +144,10 @@ class _RowChecker:
     def whole_number(self, column: str) -> int | None:
         value = self.row.cells.get(column)
         if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, int) and not isinstance(value, bool):
+            value = int(value)
+        # The database columns are 32-bit integers.
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        if is_int and -(2**31) <= value < 2**31:
             return value
         if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", value):
             return int(value)
@@ -168,7 +180,20 @@ class _RowChecker:
                 ),
             )
             return None
-        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        try:
+            moment.astimezone(UTC)
+        except (OverflowError, ValueError):
+            self.add(
+                column,
+                _("Thời điểm %(value)s nằm ngoài khoảng cho phép.", value=_show(value)),
+            )
+            return None
+        return moment
+
+
+# C0 controls other than tab and line feed; PostgreSQL rejects NUL in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _show(value: Any) -> str:

@@ -8,4 +8,10 @@ from survey.public.compress import gzip_static  # noqa: E402
 
 bp.after_app_request(gzip_static)
 
+from survey.public.arguments import reject_unstorable_arguments  # noqa: E402
+
+# On every route of the app, not only the public ones: staff pages and the API
+# look up codes from their URLs in the same way.
+bp.before_app_request(reject_unstorable_arguments)
+
 from survey.public import views  # noqa: E402,F401  (routes attach to bp)

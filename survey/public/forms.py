@@ -58,4 +58,11 @@ def parse_timestamp(raw: str | None) -> datetime | None:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        # A time near year 1 or 9999 can fall outside the calendar in UTC.
+        value.astimezone(UTC)
+    except OverflowError:
+        return None
+    return value

@@ -37,7 +37,7 @@ from survey.integrity.submission import (
 )
 from survey.models import Agency, Counter, Kiosk, QuestionnaireVersion
 from survey.public import bp
-from survey.public.forms import answers_from_form, parse_submission_id, parse_timestamp
+from survey.public.forms import answers_from_form, parse_submission_id
 from survey.questionnaire import from_stored, get_version, latest_version
 from survey.responses.service import Submission, SubmissionConflict
 from survey.responses.validation import Problem, SubmissionRejected
@@ -90,7 +90,8 @@ def _version(key: str | None, number: str | None = None) -> QuestionnaireVersion
     session = get_session()
     key = key or current_app.config["DEFAULT_QUESTIONNAIRE"]
     if number is not None:
-        if not number.isdigit():
+        # str.isdigit also accepts digits such as "²" that int() rejects.
+        if not (number.isascii() and number.isdigit()):
             abort(404)
         version = get_version(session, key, int(number))
     else:
@@ -142,8 +143,7 @@ def _render_form(
         item_errors=by_item,
         general_errors=general,
         submission_id=submission_id or uuid.uuid4(),
-        started_at=started_at
-        or sign_start(current_app.config["SECRET_KEY"], utcnow()),
+        started_at=started_at or sign_start(current_app.config["SECRET_KEY"], utcnow()),
         notice=notice,
         csrf_token=generate_csrf(),
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import QuestionnaireVersion
 from survey.questionnaire.definition import (
+    KEY_PATTERN,
     Questionnaire,
     QuestionnaireError,
     checksum,
@@ -21,6 +22,9 @@ from survey.questionnaire.definition import (
 
 log = logging.getLogger(__name__)
 FILE_PATTERN = re.compile(r"^v(\d+)\.yaml$")
+# Version numbers are stored in a 32-bit signed INTEGER column; PostgreSQL rejects
+# a larger parameter and SQLite one past 64 bits.
+MAX_VERSION_NUMBER = 2**31 - 1
 
 
 class PublishedVersionChanged(QuestionnaireError):
@@ -129,7 +133,18 @@ def from_stored(version: QuestionnaireVersion) -> Questionnaire:
     return parsed
 
 
+def _can_be_stored(key: object, version: int = 1) -> bool:
+    """Return whether a stored version could have this key and number."""
+    return (
+        isinstance(key, str)
+        and KEY_PATTERN.fullmatch(key) is not None
+        and abs(version) <= MAX_VERSION_NUMBER
+    )
+
+
 def latest_version(session: Session, key: str) -> QuestionnaireVersion | None:
+    if not _can_be_stored(key):
+        return None
     newest = (
         select(func.max(QuestionnaireVersion.version))
         .where(QuestionnaireVersion.key == key)
@@ -145,6 +160,8 @@ def latest_version(session: Session, key: str) -> QuestionnaireVersion | None:
 def get_version(
     session: Session, key: str, version: int
 ) -> QuestionnaireVersion | None:
+    if not _can_be_stored(key, version):
+        return None
     return session.scalar(
         select(QuestionnaireVersion).where(
             QuestionnaireVersion.key == key, QuestionnaireVersion.version == version

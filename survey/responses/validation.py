@@ -20,6 +20,9 @@ NOT_APPLICABLE = "na"
 # C0 and C1 control characters other than tab and line feed. PostgreSQL rejects
 # NUL in text, and the others only hide or garble what a reader sees.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone UTF-16 surrogates, which a JSON body may carry as escapes but UTF-8 cannot
+# encode; each becomes U+FFFD, the replacement character.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def normalise_text(raw: str) -> str:
     """Return free text in Unicode NFC, with line ends unified and controls removed."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
+    text = _SURROGATE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text).strip()
 
 

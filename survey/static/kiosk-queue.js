@@ -22,10 +22,10 @@
   };
   var flushing = false;
   var timer = null;
-  // When this form was shown, by the kiosk's clock, as the server reads
-  // started_at from an enrolled kiosk: paired with captured_at from the same
-  // clock, so a response sent hours later is timed right. A form the server
-  // sent back with the person's answers keeps its signed start instead.
+  // The time this form was shown, by the kiosk's clock. The API accepts it
+  // from an enrolled kiosk and compares it with captured_at from the same
+  // clock, so a response sent hours later is still timed from its own start.
+  // A form the server sent back with the person's answers keeps its signed start.
   var shownAt = form.querySelector("input:checked, .has-error") ? "" : new Date().toISOString();
 
   function openDb() {

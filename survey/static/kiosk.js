@@ -23,8 +23,8 @@
     return timer;
   }
 
-  // Open `url` once the server answers; while it cannot be reached, stay on
-  // this page and try again.
+  // Open `url` once the server responds. While the server cannot be reached,
+  // stay on this page and try again.
   function goWhenReachable(url) {
     var retry = function () { setTimeout(function () { goWhenReachable(url); }, RETRY_MS); };
     if (!window.fetch) {
@@ -116,8 +116,8 @@
     wait();
   }
 
-  // Thank the person for a response kept on this kiosk, without leaving the
-  // page; the form is blank and has a new submission id before this shows.
+  // Thank the person for a response kept on this kiosk without leaving the
+  // page. The form behind the panel is already blank, with a new submission id.
   function showThanks() {
     if (!thanks) { renew(); return; }
     renew();

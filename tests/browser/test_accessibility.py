@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.answering import answer_current_step, complete_by_touch
+from tests.browser.answering import answer_current_step, complete_by_touch, step_count
 
 pytestmark = pytest.mark.browser
 
@@ -118,3 +118,19 @@ def test_thanks(
     page.goto(f"{live_server}{path}")
     complete_by_touch(page)
     _assert_accessible(page, f"{path} thank-you")
+
+
+def test_offline_thanks_panel(app, live_server: str, kiosk: BrowserContext) -> None:
+    app.config["KIOSK_THANKS_SECONDS"] = 60
+    page = kiosk.new_page()
+    page.goto(f"{live_server}/kiosk/STP/1")
+    expect(page.locator("form.stepped")).to_be_visible()
+    kiosk.set_offline(True)
+    _, total = step_count(page)
+    for step in range(total):
+        answer_current_step(page, step * 7, lambda target: target.tap())
+        if step < total - 1:
+            page.get_by_role("button", name="Tiếp tục").tap()
+    page.get_by_role("button", name="Gửi phiếu").tap()
+    expect(page.locator("#kiosk-thanks")).to_be_visible()
+    _assert_accessible(page, "kiosk thank-you panel while offline")

@@ -1,8 +1,4 @@
-"""Hostile cells in an uploaded import file: a list of problems, never a 500.
-
-These failures sit in survey/exports, which is still being finished; each test
-is a strict xfail that starts to fail (XPASS) once the import handles the cell.
-"""
+"""Hostile cells in an uploaded import file: a list of problems, never a 500."""
 
 from __future__ import annotations
 
@@ -19,11 +15,9 @@ from survey.models import Response
 from tests.exports.helpers import add_response, delete_responses, export_csv
 from tests.factories import form_fields
 
-NOT_HANDLED = "survey.exports.importer passes the cell to the database or datetime"
-
 
 def _exported_rows(app: Flask, session: Session) -> list[list[str]]:
-    """Store one response, export it as CSV, delete it; return the CSV rows."""
+    """Store one response, export it as CSV and delete it. Return the CSV rows."""
     with app.test_request_context():
         add_response(session, "STP")
         text = export_csv(session).decode("utf-8-sig")
@@ -74,13 +68,8 @@ def test_nul_in_code_cell(
     app: Flask,
     session: Session,
     staff_client,
-    backend: str,
-    request: pytest.FixtureRequest,
     column: str,
 ) -> None:
-    if backend == "postgresql":
-        # PostgreSQL rejects NUL in a text parameter; SQLite looks it up.
-        request.applymarker(pytest.mark.xfail(strict=True, reason=NOT_HANDLED))
     rows = _set_cell(_exported_rows(app, session), column, "STP\x00")
 
     reply = _upload(staff_client, "phieu.csv", _as_csv(rows))
@@ -89,7 +78,6 @@ def test_nul_in_code_cell(
     assert session.scalar(select(func.count(Response.id))) == 0
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_HANDLED)
 def test_captured_at_before_year_one_utc(
     app: Flask, session: Session, staff_client
 ) -> None:
@@ -103,10 +91,7 @@ def test_captured_at_before_year_one_utc(
     assert session.scalar(select(func.count(Response.id))) == 0
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_HANDLED)
-def test_xlsx_version_past_integer(
-    app: Flask, session: Session, staff_client
-) -> None:
+def test_xlsx_version_past_integer(app: Flask, session: Session, staff_client) -> None:
     # A numeric cell arrives as an int, not the text a CSV cell would give.
     rows = _set_cell(_exported_rows(app, session), "version", 10**20)
 
