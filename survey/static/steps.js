@@ -223,6 +223,11 @@
     var fieldset = event.target.closest("fieldset.item");
     if (fieldset && fieldset.classList.contains("has-error") && !problemOf(fieldset)) {
       setError(fieldset, "");
+      // Keep the step's count in line with the questions still marked.
+      if (alertBox.textContent) {
+        var left = steps[current].querySelectorAll("fieldset.item.has-error").length;
+        alertBox.textContent = left ? fill(form.dataset.stepErrors, { count: left }) : "";
+      }
     }
   });
 

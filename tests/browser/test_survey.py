@@ -175,6 +175,12 @@ def test_next_blocked_on_missing(live_server: str, phone: BrowserContext) -> Non
 
     page.locator("#q-TC2 input[value='3']").locator("..").tap()
     expect(page.locator("#err-TC2")).to_have_count(0)
+    expect(page.locator(".step-alert")).to_have_text(
+        "Còn 3 câu cần trả lời ở bước này."
+    )
+    for code in ("TC3", "TC4", "TC_HL"):
+        page.locator(f"#q-{code} input[value='5']").locator("..").tap()
+    expect(page.locator(".step-alert")).to_have_text("")
 
 
 def test_server_errors_open_their_step(
