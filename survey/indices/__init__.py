@@ -11,9 +11,10 @@ import io
 import json
 import logging
 import sys
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 from flask import Blueprint, current_app
@@ -44,6 +45,24 @@ TEXT_COLUMNS = (
 )
 
 
+def ranking_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --min-sample and --max-points, the ranking settings every output shares."""
+    command = click.option(
+        "--max-points",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_MAX_POINTS,
+        show_default=True,
+        help="PAR points of an index of 100 (points = index × max / 100).",
+    )(command)
+    return click.option(
+        "--min-sample",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MIN_SAMPLE,
+        show_default=True,
+        help="Respondents below which an index is flagged and the agency unranked.",
+    )(command)
+
+
 @bp.cli.command("indices")
 @click.option("--period", "period_code", required=True, help="Period code, e.g. 2021.")
 @click.option(
@@ -72,20 +91,7 @@ TEXT_COLUMNS = (
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file instead of standard output.",
 )
-@click.option(
-    "--min-sample",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MIN_SAMPLE,
-    show_default=True,
-    help="Respondents below which an index is flagged and the agency unranked.",
-)
-@click.option(
-    "--max-points",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_MAX_POINTS,
-    show_default=True,
-    help="PAR points of an index of 100 (points = index × max / 100).",
-)
+@ranking_options
 def indices_command(
     period_code: str,
     groups: tuple[str, ...],

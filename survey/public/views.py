@@ -40,7 +40,11 @@ from survey.public import bp
 from survey.public.forms import answers_from_form, parse_submission_id
 from survey.questionnaire import from_stored, get_version, latest_version
 from survey.responses.service import Submission, SubmissionConflict
-from survey.responses.validation import Problem, SubmissionRejected
+from survey.responses.validation import (
+    Problem,
+    SubmissionRejected,
+    problems_by_item,
+)
 from survey.security import csrf
 
 log = logging.getLogger(__name__)
@@ -124,13 +128,7 @@ def _render_form(
     started_at: str | None = None,
 ) -> Response:
     questionnaire = from_stored(version)
-    by_item: dict[str, list[str]] = {}
-    general = []
-    for problem in problems or []:
-        if problem.item in questionnaire.item_codes:
-            by_item.setdefault(problem.item, []).append(str(problem.message))
-        else:
-            general.append(str(problem.message))
+    by_item, general = problems_by_item(questionnaire, problems or [])
     page = render_template(
         "public/survey.html",
         agency=agency,

@@ -9,9 +9,8 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from analysis.indices import DEFAULT_MIN_SAMPLE
-from analysis.ranking import DEFAULT_MAX_POINTS
 from survey.db import new_session
+from survey.indices import ranking_options
 from survey.models import Agency
 from survey.questionnaire import get_version, latest_version
 from survey.reports import bp, documents
@@ -43,20 +42,7 @@ LOCAL_BASE_URL = "http://localhost:5000"
     help="Name printed in the footer as the report's author. "
     "Default: the REPORT_PREPARED_BY setting.",
 )
-@click.option(
-    "--min-sample",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MIN_SAMPLE,
-    show_default=True,
-    help="Respondents below which an agency is marked insufficient and unranked.",
-)
-@click.option(
-    "--max-points",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_MAX_POINTS,
-    show_default=True,
-    help="PAR points of an index of 100 (points = index × max / 100).",
-)
+@ranking_options
 @click.option(
     "-o",
     "--output",

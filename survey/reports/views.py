@@ -34,7 +34,11 @@ from survey.questionnaire import from_stored, get_version, latest_version
 from survey.reports import bp, documents
 from survey.reports.service import ReportRequestError
 from survey.responses.service import Submission, SubmissionConflict, submit
-from survey.responses.validation import Problem, SubmissionRejected
+from survey.responses.validation import (
+    Problem,
+    SubmissionRejected,
+    problems_by_item,
+)
 from survey.staff.access import (
     can_see_agency,
     current_staff,
@@ -188,13 +192,7 @@ def _render_entry(
     status: int = 200,
 ) -> Response:
     questionnaire = from_stored(version)
-    by_item: dict[str, list[str]] = {}
-    general = []
-    for problem in problems or []:
-        if problem.item in questionnaire.item_codes:
-            by_item.setdefault(problem.item, []).append(str(problem.message))
-        else:
-            general.append(str(problem.message))
+    by_item, general = problems_by_item(questionnaire, problems or [])
     page = render_template(
         "reports/paper_entry.html",
         agency=agency,

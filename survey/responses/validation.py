@@ -251,3 +251,18 @@ def clean_answers(
     if problems:
         raise SubmissionRejected(problems)
     return answers
+
+
+def problems_by_item(
+    questionnaire: Questionnaire, problems: Iterable[Problem]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Split problems into messages per item code and those about no single item."""
+    by_item: dict[str, list[str]] = {}
+    general: list[str] = []
+    codes = set(questionnaire.item_codes)
+    for problem in problems:
+        if problem.item in codes:
+            by_item.setdefault(problem.item, []).append(str(problem.message))
+        else:
+            general.append(str(problem.message))
+    return by_item, general
