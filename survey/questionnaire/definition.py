@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ITEM_TYPES = ("scale", "choice", "multichoice", "text")
-# What an item measures; the analysis module reads these.
+# The aspect an item measures; the analysis module reads these roles.
 ITEM_ROLES = (
     "criterion",  # a criterion of a service element, counted in the indices
     "element_satisfaction",  # satisfaction with one element as a whole

@@ -54,7 +54,7 @@ class SubmitResult:
 
 @dataclass(frozen=True)
 class Submission:
-    """What a channel hands over after parsing its own input format."""
+    """The input a channel hands over after parsing its own format."""
 
     submission_id: uuid.UUID
     version: QuestionnaireVersion
@@ -174,7 +174,7 @@ def _replay(existing: Response, fingerprint: str) -> SubmitResult:
         )
         raise SubmissionConflict(existing.submission_id, existing.id)
     log.info(
-        "repeated submission answered from store: submission=%s response=%s",
+        "repeated submission returned from store: submission=%s response=%s",
         existing.submission_id,
         existing.id,
     )
