@@ -65,7 +65,7 @@ Database = Session | Connection
 
 @dataclass(frozen=True)
 class Selection:
-    """Which responses are analysed together.
+    """The responses that are analysed together.
 
     Item codes mean different things in different questionnaires, so indices
     should always be computed over one questionnaire version; None takes the

@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-# The checkout that holds questionnaires/, agencies/ and templates/.
+# The checkout that contains questionnaires/, agencies/ and templates/.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -109,7 +109,7 @@ DEFAULTS: dict[str, Any] = {
     # as the privacy notice before the first question names them.
     "DATA_CONTROLLER_NAME": "Sở Nội vụ",
     "DATA_CONTROLLER_CONTACT": "",
-    # Seconds a client is told to wait (Retry-After) when the database is down.
+    # Seconds a client is asked to wait (Retry-After header) when the database is down.
     "DB_RETRY_AFTER_SECONDS": 10,
     # Key of the questionnaire whose responses are counter ratings.
     "COUNTER_RATING_QUESTIONNAIRE": "counter-rating",

@@ -8,10 +8,12 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from analysis.indices import format_number
 from survey.db import new_session
@@ -232,15 +234,7 @@ def letters_command(code: str, output: Path, kind: str, units: tuple[str, ...]) 
     config = current_app.config
     with new_session() as session:
         try:
-            survey_round = planning.find_round(session, code)
-            rows = letters.letters(
-                session,
-                survey_round,
-                invitation_key(config),
-                config["INVITATION_BASE_URL"],
-                _kinds(kind),
-                units,
-            )
+            survey_round, rows = _released(session, code, kind, units)
             pages = letters.write_pdf(
                 rows,
                 output,
@@ -251,6 +245,23 @@ def letters_command(code: str, output: Path, kind: str, units: tuple[str, ...]) 
         except planning.RoundError as error:
             _fail(error)
         click.echo(f"{pages} letters written to {output}")
+
+
+def _released(
+    session: Session, code: str, kind: str, units: tuple[str, ...]
+) -> tuple[Any, list[Any]]:
+    """Return round CODE and the letter rows of its released invitations."""
+    config = current_app.config
+    survey_round = planning.find_round(session, code)
+    rows = letters.letters(
+        session,
+        survey_round,
+        invitation_key(config),
+        config["INVITATION_BASE_URL"],
+        _kinds(kind),
+        units,
+    )
+    return survey_round, rows
 
 
 @round_group.command("invitations-csv")
@@ -266,18 +277,9 @@ def invitations_csv_command(
     code: str, output: Path, kind: str, units: tuple[str, ...]
 ) -> None:
     """Write the released invitations of round CODE as CSV for SMS or mail merge."""
-    config = current_app.config
     with new_session() as session:
         try:
-            survey_round = planning.find_round(session, code)
-            rows = letters.letters(
-                session,
-                survey_round,
-                invitation_key(config),
-                config["INVITATION_BASE_URL"],
-                _kinds(kind),
-                units,
-            )
+            survey_round, rows = _released(session, code, kind, units)
             with output.open("w", encoding="utf-8", newline="") as handle:
                 count = letters.write_csv(rows, handle, survey_round.fieldwork_ends_on)
         except planning.RoundError as error:
