@@ -71,13 +71,19 @@ def printable(text: str) -> str:
     """Return ``text`` in NFC with every character the family cannot draw replaced.
 
     Citizen comments may contain emoji or scripts outside the font; a replacement
-    character keeps their place visible instead of an empty box or a gap.
+    character keeps their place visible instead of an empty box or a gap. An
+    invisible format character (Unicode category Cf, such as U+FEFF or the bidi
+    isolates U+2066 to U+2069) that the family lacks is dropped instead, because
+    a browser shows nothing for it either.
     """
     text = unicodedata.normalize("NFC", text)
     covered = _covered()
     if all(ord(char) in covered for char in text):
         return text
-    return "".join(
-        char if char in "\n\r\t" or ord(char) in covered else REPLACEMENT
-        for char in text
-    )
+    return "".join(_stand_in(char, covered) for char in text)
+
+
+def _stand_in(char: str, covered: frozenset[int]) -> str:
+    if char in "\n\r\t" or ord(char) in covered:
+        return char
+    return "" if unicodedata.category(char) == "Cf" else REPLACEMENT

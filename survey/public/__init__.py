@@ -1,8 +1,17 @@
 """Public pages: choose an agency, answer on a phone or a kiosk, thank-you, QR codes."""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("public", __name__)
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    from survey.public import offline
+
+    offline.init_app(state.app)
+
 
 from survey.public.compress import gzip_static  # noqa: E402
 

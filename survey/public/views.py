@@ -36,7 +36,7 @@ from survey.integrity.submission import (
     submit_checked,
 )
 from survey.models import Agency, Counter, Kiosk, QuestionnaireVersion
-from survey.public import bp
+from survey.public import bp, offline
 from survey.public.forms import answers_from_form, parse_submission_id
 from survey.questionnaire import from_stored, get_version, latest_version
 from survey.responses.service import Submission, SubmissionConflict
@@ -316,6 +316,12 @@ def kiosk_thanks(agency_code: str, counter_code: str) -> Response:
         restart_seconds=current_app.config["KIOSK_THANKS_SECONDS"],
     )
     return _no_store(make_response(page))
+
+
+@bp.get("/kiosk/service-worker.js")
+def kiosk_service_worker() -> Response:
+    """Serve the kiosk's offline worker from /kiosk/, the scope it controls."""
+    return offline.service_worker()
 
 
 def _phone_url(agency: Agency, counter: Counter | None = None) -> str:

@@ -144,6 +144,27 @@
   if (thanks) {
     thanks.querySelector("button").addEventListener("click", closeThanks);
   }
+  // Register the kiosk's service worker and ask it to keep a copy of this
+  // page, so that a reload without a network still shows the form. Browsers
+  // without service workers, and pages outside a secure context, go without.
+  function keepOffline() {
+    var script = form.dataset.serviceWorker;
+    if (!script || !("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.register(script).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      registration.active.postMessage({ type: "keep-page" });
+    }).catch(function (error) {
+      if (window.console) { console.warn("kiosk: no offline copy of the page:", error); }
+    });
+  }
+
   form.surveyKiosk = { thank: showThanks };
   wait();
+  // After the load event, so that the worker's downloads do not delay the page.
+  if (document.readyState === "complete") {
+    keepOffline();
+  } else {
+    window.addEventListener("load", keepOffline);
+  }
 })();

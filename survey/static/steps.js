@@ -251,6 +251,13 @@
     if (event.persisted) { renew(); }
   });
 
+  // A kiosk page may come from the service worker's copy, and every load of
+  // that copy carries the same submission id. A blank kiosk form therefore
+  // takes a new id. A form that the server returned with the person's choices
+  // keeps the id it was posted with.
+  if (form.dataset.mode === "kiosk" && !form.querySelector("input:checked, .has-error")) {
+    form.elements.namedItem("submission_id").value = newId();
+  }
   form.classList.add("stepped");
   document.querySelector(".step-progress").hidden = false;
   form.surveySteps = { clear: clearForm, renew: renew };

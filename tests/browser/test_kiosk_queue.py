@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from survey.db import new_session
 from survey.models import Response
+from survey.public import offline
 from tests.browser.answering import CURRENT_STEP, answer_current_step, step_count
+from tests.browser.live import KIOSK_PORTRAIT, both_backends
 
 pytestmark = pytest.mark.browser
 
@@ -214,3 +216,166 @@ def test_thanks_page_waits_for_network(
     kiosk.set_offline(False)
     page.wait_for_url(f"{live_server}/kiosk/STP/1", timeout=10_000)
     expect(page.locator("form.stepped")).to_be_visible()
+
+
+# Whether the kiosk's service worker has a copy of the current page.
+PAGE_KEPT = "await caches.match(location.href, { ignoreVary: true })"
+# Whether the page's registration has one worker, active and done activating.
+WORKER_SETTLED = """await navigator.serviceWorker.getRegistration().then((r) =>
+  r && !r.installing && !r.waiting && r.active && r.active.state === "activated")"""
+# The submission id inside the worker's copy of the current page.
+KEPT_SUBMISSION_ID = """() => caches.match(location.href, { ignoreVary: true })
+  .then((response) => response.text())
+  .then((html) => new DOMParser().parseFromString(html, "text/html")
+    .querySelector("input[name=submission_id]").value)"""
+# Whether a request that the worker passes to the network gets a response.
+NETWORK_REACHABLE = """() => fetch("/healthz", { cache: "no-store" })
+  .then(() => true, () => false)"""
+
+
+def _wait_in_page(page: Page, condition: str, timeout_ms: int = 10_000) -> None:
+    """Poll the async JavaScript expression ``condition`` in ``page`` until truthy.
+
+    Page.wait_for_function takes a returned promise as a truthy value without
+    awaiting it (Playwright 1.65), so the polling runs inside the page.
+    """
+    poll = f"""async () => {{
+      const deadline = Date.now() + {timeout_ms};
+      while (Date.now() < deadline) {{
+        if ({condition}) {{ return true; }}
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }}
+      return false;
+    }}"""
+    assert page.evaluate(poll), f"still false after {timeout_ms} ms: {condition}"
+
+
+def _wait_for_offline_copy(page: Page) -> None:
+    """Wait until the service worker is active and keeps a copy of ``page``.
+
+    The active worker handles the next navigation whether or not it controls
+    the page yet.
+    """
+    _wait_in_page(page, WORKER_SETTLED)
+    _wait_in_page(page, PAGE_KEPT)
+
+
+@both_backends
+def test_offline_reload_served_by_worker(
+    app: Flask, live_server: str, kiosk: BrowserContext
+) -> None:
+    page = kiosk.new_page()
+    page.goto(f"{live_server}/kiosk/STP/1")
+    expect(page.locator("form.stepped")).to_be_visible()
+    _wait_for_offline_copy(page)
+    status = page.locator("#queue-status")
+
+    kiosk.set_offline(True)
+    ids = []
+    for number in range(3):
+        ids.append(page.input_value("input[name=submission_id]"))
+        _answer_and_send(page, number)
+        expect(status).to_have_attribute("data-count", str(number + 1))
+        _next_person(page)
+    assert len(set(ids)) == 3
+
+    reloaded = page.reload()
+    assert reloaded is not None
+    assert reloaded.from_service_worker
+    assert page.evaluate(NETWORK_REACHABLE) is False
+    expect(page.locator("form.stepped")).to_be_visible()
+    expect(status).to_have_text("Đang chờ gửi: 3 phiếu")
+    assert page.evaluate(OUTBOX_COUNT) == 3
+    assert page.input_value("input[name=submission_id]") not in ids
+    assert _stored(app) == []
+
+    kiosk.set_offline(False)
+    expect(status).to_have_attribute("data-count", "0", timeout=45_000)
+    assert page.evaluate(OUTBOX_COUNT) == 0
+    stored = _stored(app)
+    assert sorted(str(r.submission_id) for r in stored) == sorted(ids)
+    for response in stored:
+        assert response.channel == "kiosk"
+        assert "invalid_start" not in (response.flag_reason or "")
+
+
+def test_new_deployment_replaces_cache(
+    app: Flask, live_server: str, kiosk: BrowserContext
+) -> None:
+    page = kiosk.new_page()
+    page.goto(f"{live_server}/kiosk/STP/1")
+    _wait_for_offline_copy(page)
+    first = page.evaluate("caches.keys()")
+    assert first == [app.extensions[offline.EXTENSION]]
+
+    # A deployment with other static files: the worker script names another cache.
+    renamed = offline.CACHE_PREFIX + "next-deployment"
+    app.extensions[offline.EXTENSION] = renamed
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    _wait_in_page(page, f"(await caches.keys()).join() === {renamed!r}")
+    _wait_for_offline_copy(page)
+
+    kiosk.set_offline(True)
+    reloaded = page.reload()
+    assert reloaded is not None
+    assert reloaded.from_service_worker
+    expect(page.locator("form.stepped")).to_be_visible()
+
+
+def test_each_offline_load_has_new_id(live_server: str, kiosk: BrowserContext) -> None:
+    page = kiosk.new_page()
+    page.goto(f"{live_server}/kiosk/STP/1")
+    expect(page.locator("form.stepped")).to_be_visible()
+    _wait_for_offline_copy(page)
+    kept_id = page.evaluate(KEPT_SUBMISSION_ID)
+
+    kiosk.set_offline(True)
+    seen = []
+    for _ in range(2):
+        reloaded = page.reload()
+        assert reloaded is not None
+        assert reloaded.from_service_worker
+        expect(page.locator("form.stepped")).to_be_visible()
+        seen.append(page.input_value("input[name=submission_id]"))
+    assert seen[0] != seen[1]
+    assert kept_id not in seen
+
+
+def test_offline_thanks_reload_opens_form(
+    live_server: str, kiosk: BrowserContext
+) -> None:
+    page = kiosk.new_page()
+    page.goto(f"{live_server}/kiosk/STP/1")
+    _wait_for_offline_copy(page)
+    with page.expect_navigation(url="**/kiosk/STP/1/cam-on"):
+        _answer_and_send(page, 0)
+    kiosk.set_offline(True)
+    page.reload()
+    assert page.url == f"{live_server}/kiosk/STP/1"
+    expect(page.locator("form.stepped")).to_be_visible()
+
+
+def test_queue_works_without_service_worker(
+    app: Flask, live_server: str, kiosk: BrowserContext, browser: Browser
+) -> None:
+    context = browser.new_context(
+        service_workers="block",
+        storage_state=kiosk.storage_state(),
+        viewport=KIOSK_PORTRAIT,
+        has_touch=True,
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/kiosk/STP/1")
+        expect(page.locator("form.stepped")).to_be_visible()
+        submission_id = page.input_value("input[name=submission_id]")
+        context.set_offline(True)
+        _answer_and_send(page, 0)
+        status = page.locator("#queue-status")
+        expect(status).to_have_attribute("data-count", "1")
+        assert page.evaluate("navigator.serviceWorker.controller") is None
+        context.set_offline(False)
+        expect(status).to_have_attribute("data-count", "0", timeout=30_000)
+    finally:
+        context.close()
+    assert [str(r.submission_id) for r in _stored(app)] == [submission_id]

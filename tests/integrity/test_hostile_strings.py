@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from survey.models import Answer
 from survey.responses.validation import normalise_text
 from tests.factories import api_body, form_post_data, questionnaire
+from tests.reports.helpers import plain_text
 
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -28,8 +30,20 @@ HOSTILE = [
     "Cán bộ tận tình",  # decomposed below
     "Rất tốt 👍🏽👨‍👩‍👧",
     "dòng 1\r\ndòng 2\rdòng 3",
+    '<b>đậm</b> <font color="red" size="30">đỏ</font> <br/> &amp; &lt; &#65;',
+    "\u2066isolate\u2069",
 ]
 HOSTILE[11] = unicodedata.normalize("NFD", HOSTILE[11])
+# How the PDF report prints a stored text where the two differ. DejaVu Sans
+# lacks emoji, which become U+FFFD, and it lacks the invisible U+FEFF (in its
+# oblique faces) and U+2066 to U+2069, which are dropped.
+PDF_TEXT = {
+    "zero\u200bwidth\u200d\ufeff": "zero\u200bwidth\u200d",
+    "Rất tốt 👍🏽👨\u200d👩\u200d👧": (
+        "Rất tốt \ufffd\ufffd\ufffd\u200d\ufffd\u200d\ufffd"
+    ),
+    "\u2066isolate\u2069": "isolate",
+}
 TEXT_ITEM = next(i.code for i in questionnaire().items() if i.type == "text")
 URL = "/api/v1/agencies/STP/responses"
 
@@ -92,3 +106,42 @@ def test_hostile_text_safe_in_csv_export(client, staff_client):
             assert clean not in exported, clean
         else:
             assert clean in exported, clean
+
+
+# The line above each quoted comment in the report, and the page header and
+# footer lines that pypdf extracts between comments at a page break.
+COMMENT_SOURCE = re.compile(r"^Sở Tư pháp · \d{2}/\d{2}/\d{4}$", re.MULTILINE)
+PAGE_DECOR = re.compile(r"^(Sở Nội vụ – Sở Tư pháp – Năm 2022|Trang \d+/\d+|)$")
+
+
+def _quoted_comments(printed: str) -> list[str]:
+    """Return the comments of the report's comment section as extracted."""
+    section = printed[printed.index("Ý kiến của người dân") :]
+    quoted = []
+    for chunk in COMMENT_SOURCE.split(section)[1:]:
+        lines = [line for line in chunk.split("\n") if not PAGE_DECOR.match(line)]
+        quoted.append("\n".join(lines))
+    return quoted
+
+
+def test_hostile_text_literal_in_pdf_report(client, staff_client):
+    # Captured in June 2022, so the responses count in period 2022.
+    for day, text in enumerate(HOSTILE, start=1):
+        body = api_body(captured_at=f"2022-06-{day:02d}T09:00:00+07:00")
+        body["answers"][TEXT_ITEM] = text
+        assert client.post(URL, json=body).status_code == 201
+    admin = staff_client("admin")
+    reply = admin.get("/staff/reports/2022/agency/STP.pdf")
+    assert reply.status_code == 200, reply.get_data(as_text=True)[:300]
+    assert reply.headers["Content-Type"] == "application/pdf"
+    quoted = _quoted_comments(plain_text(reply.get_data()))
+    expected = [PDF_TEXT.get(normalise_text(t), normalise_text(t)) for t in HOSTILE]
+    assert sorted(quoted) == sorted(expected)
+    # Reportlab markup prints as typed: tags and entities stay literal.
+    assert (
+        '<b>đậm</b> <font color="red" size="30">đỏ</font> <br/> &amp; &lt; &#65;'
+        in quoted
+    )
+    for comment in quoted:
+        assert unicodedata.is_normalized("NFC", comment), comment
+        assert re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", comment) is None, comment

@@ -68,6 +68,14 @@ def test_missing_glyph_reported() -> None:
     assert printable("a\U0001d11e") == "a\N{REPLACEMENT CHARACTER}"
 
 
+def test_missing_format_character_dropped() -> None:
+    # DejaVu Sans 2.37 lacks U+FEFF in its oblique faces and U+2066 to U+2069 in
+    # all four. These characters are invisible, so they are dropped.
+    assert printable("a\ufeffb\u2066c\u2069") == "abc"
+    # U+200B and U+202E have glyphs in every face, so they stay.
+    assert printable("a\u200bb\u202ec") == "a\u200bb\u202ec"
+
+
 def test_vietnamese_text_extracts_as_source() -> None:
     extracted = plain_text(vietnamese_pdf())
     assert unicodedata.is_normalized("NFC", extracted)
