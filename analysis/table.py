@@ -72,9 +72,10 @@ def build_index_table(
 ) -> IndexTable:
     """Compute the indices of ``agencies`` and rank them within their groups.
 
-    Two queries read the answers: one counts them, one sums the products of
-    per-respondent influence values for the intervals of element and overall
-    indices (skipped with ``intervals=False``).
+    One query counts the answers. A second one reads only the responses'
+    ``criteria_values`` and sums the products of per-respondent influence values
+    for the intervals of element and overall indices (skipped with
+    ``intervals=False``).
     """
     config = config or IndexConfig()
     rule = rule or LinearPoints()
@@ -91,7 +92,7 @@ def build_index_table(
             selection,
             {agency_id: [agency_id] for agency_id in ids},
             coefficients,
-            [element.code for element in structure.elements],
+            structure,
         )
     results = {
         agency_id: unit_result(
@@ -144,7 +145,7 @@ def pooled_results(
         selection,
         units,
         coefficients,
-        [element.code for element in structure.elements],
+        structure,
     )
     return {
         key: unit_result(pooled[key], structure, config, influence[key])

@@ -34,6 +34,7 @@ from sqlalchemy import create_engine, text
 
 from analysis.aggregate import Selection
 from analysis.structure import structure_from_questionnaire
+from analysis.summary import AnswerValue, criteria_values
 from analysis.table import AgencyRef, build_index_table
 from survey.config import PROJECT_ROOT
 from survey.indices import simulate as model
@@ -59,7 +60,7 @@ def create_schema(conninfo: str, schema: str) -> None:
             "CREATE TABLE responses (id bigint PRIMARY KEY, agency_id int NOT NULL,"
             " period_id int NOT NULL, questionnaire_version_id int NOT NULL,"
             " channel varchar(10) NOT NULL, flagged boolean NOT NULL,"
-            " is_synthetic boolean NOT NULL)"
+            " is_synthetic boolean NOT NULL, criteria_values text)"
         )
         conn.execute(
             "CREATE TABLE answers (response_id bigint NOT NULL, item_code varchar(40)"
@@ -67,8 +68,21 @@ def create_schema(conninfo: str, schema: str) -> None:
         )
 
 
-def load(conninfo: str, schema: str, first_id: int, count: int, items, skippable, seed):
-    """COPY ``count`` responses from the simulation model, in batches."""
+def load(
+    conninfo: str,
+    schema: str,
+    first_id: int,
+    count: int,
+    items,
+    skippable,
+    structure,
+    seed,
+):
+    """COPY ``count`` responses from the simulation model, in batches.
+
+    Each response row carries its criteria summary, computed by the function
+    the submission path uses.
+    """
     rng = np.random.default_rng(seed)
     agency_effect = np.random.default_rng(1).normal(0, model.AGENCY_SD, AGENCIES)
     item_effect = np.random.default_rng(2).normal(0, model.ITEM_SD, len(items))
@@ -92,21 +106,30 @@ def load(conninfo: str, schema: str, first_id: int, count: int, items, skippable
                 scores = np.clip(np.rint(latent), 1, 5).astype(int)
                 skip = rng.random(size) < model.SKIP_FEEDBACK
                 channel = rng.integers(0, 3, size)
+                na = skip[:, None] & skip_columns
                 responses = io.StringIO()
                 for i in range(size):
+                    summary = criteria_values(
+                        structure,
+                        (
+                            AnswerValue(code, None, True)
+                            if na[i, column]
+                            else AnswerValue(code, int(scores[i, column]))
+                            for column, code in enumerate(items)
+                        ),
+                    )
                     responses.write(
                         f"{ids[i]}\t{agency[i]}\t{PERIOD_ID}\t{VERSION_ID}\t"
-                        f"{model.CHANNELS[channel[i]]}\tf\tt\n"
+                        f"{model.CHANNELS[channel[i]]}\tf\tt\t{summary}\n"
                     )
                 with cursor.copy(
                     "COPY responses (id, agency_id, period_id,"
-                    " questionnaire_version_id, channel, flagged, is_synthetic)"
-                    " FROM STDIN"
+                    " questionnaire_version_id, channel, flagged, is_synthetic,"
+                    " criteria_values) FROM STDIN"
                 ) as copy:
                     copy.write(responses.getvalue())
                 lines = []
                 values = scores.astype(str)
-                na = skip[:, None] & skip_columns
                 for i in range(size):
                     for column, code in enumerate(items):
                         if na[i, column]:
@@ -200,7 +223,14 @@ def main() -> None:
         for size in sizes:
             started = time.perf_counter()
             load(
-                conninfo, schema, loaded + 1, size - loaded, items, skippable, seed=size
+                conninfo,
+                schema,
+                loaded + 1,
+                size - loaded,
+                items,
+                skippable,
+                structure,
+                seed=size,
             )
             load_time = time.perf_counter() - started
             loaded = size

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from analysis.summary import criteria_values
 from survey.db import utcnow
 from survey.exports.layout import META_COLUMNS, option_column_name
 from survey.exports.reader import RowProblem, SheetRow, Table
@@ -466,6 +467,7 @@ def _check_row(
         is_synthetic=synthetic,
         flagged=flagged,
         flag_reason=flag_reason,
+        criteria_values=criteria_values(from_stored(version), answers),
         answers=[
             Answer(
                 item_code=a.item_code,

@@ -32,6 +32,7 @@ import numpy as np
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
+from analysis.summary import AnswerValue, criteria_values
 from analysis.table import AgencyRef
 from survey.models import Answer, Period, Response
 from survey.questionnaire import Questionnaire
@@ -60,6 +61,8 @@ class SimulationPlan:
     skippable: frozenset[str]
     # Lowest and highest option value of each item, in the order of ``items``.
     ranges: tuple[tuple[int, int], ...] = ()
+    # The questionnaire's criteria, in the order of responses.criteria_values.
+    criterion_codes: tuple[str, ...] = ()
 
 
 def plan(
@@ -88,7 +91,15 @@ def plan(
     )
     if not agencies:
         raise ValueError("agencies is empty: simulate needs at least one agency")
-    return SimulationPlan(version_id, period, agencies, items, skippable, ranges)
+    return SimulationPlan(
+        version_id,
+        period,
+        agencies,
+        items,
+        skippable,
+        ranges,
+        questionnaire.criterion_codes,
+    )
 
 
 def generate(
@@ -147,6 +158,13 @@ def generate(
                     "is_synthetic": True,
                     "flagged": False,
                     "flag_reason": None,
+                    "criteria_values": criteria_values(
+                        simulation,
+                        (
+                            AnswerValue(code, value, value is None)
+                            for code, value in chosen
+                        ),
+                    ),
                 }
             )
             answers.append(chosen)

@@ -34,7 +34,9 @@ class QuestionnaireVersion(Base):
     # SHA-256 of the definition's canonical JSON, because a published version never
     # changes.
     checksum: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Deferred: a stored version is parsed once per checksum and process, so
+    # most requests need only the id and checksum.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
@@ -69,6 +71,10 @@ class Response(Base):
     # A flagged response is kept but left out of every index.
     flagged: Mapped[bool] = mapped_column(default=False)
     flag_reason: Mapped[str | None] = mapped_column(String(200))
+    # One character per criterion of the questionnaire version, written with the
+    # answers by analysis.summary.criteria_values; None when the version has no
+    # criteria. The interval and reliability queries read it instead of answers.
+    criteria_values: Mapped[str | None] = mapped_column(Text)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     answers: Mapped[list[Answer]] = relationship(

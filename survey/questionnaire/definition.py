@@ -13,7 +13,10 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+from analysis.summary import MAX_VALUE as MAX_CRITERION_VALUE
 
 ITEM_TYPES = ("scale", "choice", "multichoice", "text")
 # The aspect an item measures; the analysis module reads these roles.
@@ -129,6 +132,13 @@ class Questionnaire:
 
     def criteria(self, element: Section) -> tuple[Item, ...]:
         return tuple(item for item in element.items if item.role == "criterion")
+
+    @cached_property
+    def criterion_codes(self) -> tuple[str, ...]:
+        """Criteria of every element, in the order of IndexStructure.criterion_codes."""
+        return tuple(
+            item.code for section in self.elements() for item in self.criteria(section)
+        )
 
     @property
     def checksum(self) -> str:
@@ -416,6 +426,19 @@ def _parse_item(
         check.add(
             where,
             f"role '{role}' needs type 'scale' on a scale that lists 'satisfied'",
+        )
+    outside = sorted(
+        option.value
+        for option in options
+        if not 0 <= option.value <= MAX_CRITERION_VALUE
+    )
+    if role == "criterion" and outside:
+        check.add(
+            where,
+            f"option values {outside} of scale {body.get('scale')!r} are outside "
+            f"0-{MAX_CRITERION_VALUE}: each criterion answer is stored as one "
+            f"base-36 character, so renumber the scale's options within "
+            f"0-{MAX_CRITERION_VALUE}",
         )
     if role == "indicator" and kind not in ("scale", "choice"):
         check.add(where, "role 'indicator' needs type 'scale' or 'choice'")

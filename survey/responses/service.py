@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from analysis.summary import criteria_values
 from survey.db import utcnow
 from survey.models import (
     Agency,
@@ -127,6 +128,7 @@ def submit(
         received_at=received_at,
         captured_at=captured_at,
         answers_digest=fingerprint,
+        criteria_values=criteria_values(questionnaire, answers),
         answers=[
             Answer(
                 item_code=answer.item_code,

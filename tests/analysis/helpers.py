@@ -8,14 +8,15 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from analysis.counts import UnitCounts
 from analysis.structure import IndexStructure, structure_from_questionnaire
+from analysis.summary import AnswerValue, criteria_values
 from survey.config import PROJECT_ROOT
-from survey.models import Answer, Response
-from survey.questionnaire.store import read_file
+from survey.models import Answer, QuestionnaireVersion, Response
+from survey.questionnaire.store import from_stored, read_file
 
 # One respondent: item code -> option value, or "na" for "Không áp dụng".
 Row = Mapping[str, int | str]
@@ -60,8 +61,13 @@ def insert_rows(
     channel: str = "kiosk",
     synthetic: bool = False,
 ) -> None:
-    """Store each row as one response with its answers."""
+    """Store each row as one response with its answers and criteria summary."""
+    questionnaire = from_stored(session.get_one(QuestionnaireVersion, version_id))
     for row in rows:
+        answers = [
+            AnswerValue(code, None if value == "na" else int(value), value == "na")
+            for code, value in row.items()
+        ]
         response_id = session.execute(
             insert(Response).returning(Response.id),
             {
@@ -77,18 +83,26 @@ def insert_rows(
                 "is_synthetic": synthetic,
                 "flagged": flagged,
                 "flag_reason": "test" if flagged else None,
+                "criteria_values": criteria_values(questionnaire, answers),
             },
         ).scalar_one()
-        answers = [
-            {
-                "response_id": response_id,
-                "item_code": code,
-                "value": None if value == "na" else int(value),
-                "not_applicable": value == "na",
-                "text": None,
-            }
-            for code, value in row.items()
-        ]
         if answers:
-            session.execute(insert(Answer), answers)
+            session.execute(
+                insert(Answer),
+                [
+                    {"response_id": response_id, **answer._asdict(), "text": None}
+                    for answer in answers
+                ],
+            )
     session.commit()
+
+
+def summary_mismatches(session: Session) -> list[int]:
+    """Return the ids of stored responses whose criteria_values differ from their
+    answers, as analysis.summary.criteria_values encodes them."""
+    wrong = []
+    for response in session.scalars(select(Response).order_by(Response.id)):
+        questionnaire = from_stored(response.questionnaire_version)
+        if response.criteria_values != criteria_values(questionnaire, response.answers):
+            wrong.append(response.id)
+    return wrong

@@ -10,18 +10,25 @@ import pingouin
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from statsmodels.stats.proportion import proportions_ztest
 
 from analysis import aggregate
 from analysis.aggregate import Selection
 from analysis.compare import compare_periods, compare_with_rest
-from analysis.indices import INSUFFICIENT, NO_DATA, IndexConfig, unit_result
+from analysis.counts import pool
+from analysis.indices import (
+    INSUFFICIENT,
+    NO_DATA,
+    IndexConfig,
+    influence_coefficients,
+    unit_result,
+)
 from analysis.reliability import element_alphas
 from analysis.table import AgencyRef, build_index_table, pooled_results
 from analysis.weighting import weighted_result
-from survey.models import Agency, Period, QuestionnaireVersion, Response
+from survey.models import Agency, Answer, Period, QuestionnaireVersion, Response
 from tests.analysis.helpers import counts_from_rows, insert_rows, sipas_2017
 from tests.analysis.test_indices import influence_by_hand
 
@@ -115,8 +122,6 @@ def test_influence_sums_match_python(session: Session) -> None:
     results = pooled_results(session, selection, {"stp": [agencies["STP"]]}, STRUCTURE)
     u = influence_by_hand(rows, STRUCTURE)
     expected = u.T @ u
-    from analysis.indices import influence_coefficients
-
     counts = aggregate.count_answers(session, selection, [agencies["STP"]])
     sums = aggregate.influence_sums(
         session,
@@ -127,7 +132,7 @@ def test_influence_sums_match_python(session: Session) -> None:
                 counts[agencies["STP"]], STRUCTURE, IndexConfig()
             )
         },
-        [e.code for e in STRUCTURE.elements],
+        STRUCTURE,
     )["stp"]
     np.testing.assert_allclose(np.array(sums.products), expected, rtol=1e-9, atol=1e-15)
     overall = results["stp"].overall.estimate
@@ -139,6 +144,161 @@ def test_influence_sums_match_python(session: Session) -> None:
         <= overall.interval.high
         <= 100
     )
+
+
+def stored_answers(
+    session: Session, selection: Selection, agency_ids: list[int]
+) -> dict[int, dict[str, int | None]]:
+    """Read the criterion answers of unflagged responses from the answers table.
+
+    N/A answers are left out, as they contribute to neither sum.
+    """
+    found: dict[int, dict[str, int | None]] = {}
+    query = (
+        select(Response.id, Answer.item_code, Answer.value)
+        .outerjoin(
+            Answer,
+            (Answer.response_id == Response.id) & Answer.not_applicable.is_(False),
+        )
+        .where(
+            Response.period_id == selection.period_id,
+            Response.questionnaire_version_id == selection.questionnaire_version_id,
+            Response.agency_id.in_(agency_ids),
+            Response.flagged.is_(False),
+        )
+    )
+    for response_id, code, value in session.execute(query):
+        answers = found.setdefault(response_id, {})
+        if code is not None:
+            answers[code] = value
+    return found
+
+
+def influence_from_answers(
+    answers: dict[int, dict[str, int | None]], coefficients
+) -> np.ndarray:
+    """Return Σ u_e u_f with u_e summed answer by answer from the coefficient rows."""
+    contribution = {
+        (code, value): (element, amount)
+        for code, value, element, amount in coefficients
+    }
+    u = np.zeros((len(answers), len(STRUCTURE.elements)))
+    for row, by_code in enumerate(answers.values()):
+        for code, value in by_code.items():
+            element, amount = contribution.get((code, value), (0, 0.0))
+            u[row, element] += amount
+    return u.T @ u
+
+
+def test_summary_path_matches_answers(session: Session) -> None:
+    """Pooled and single units, with N/A, blanks, flagged and invalid values."""
+    agencies, periods, version = ids(session)
+    common = {"period_id": periods["2021"], "version_id": version}
+    rows = random_rows(11, 70)
+    rows[0]["TC1"] = 7  # stored, but not an option of the 1-5 scale
+    rows[1]["TC2"] = 40  # outside 0-35: '?' in the summary
+    stp, snv, syt = agencies["STP"], agencies["SNV"], agencies["SYT"]
+    insert_rows(session, rows[:40], agency_id=stp, **common)
+    insert_rows(session, rows[40:], agency_id=snv, **common)
+    insert_rows(session, random_rows(12, 30, level=3.0), agency_id=syt, **common)
+    insert_rows(session, random_rows(13, 8), agency_id=snv, flagged=True, **common)
+    insert_rows(
+        session,
+        random_rows(14, 5),
+        agency_id=stp,
+        period_id=periods["2022"],
+        version_id=version,
+    )
+    selection = Selection(periods["2021"], version)
+    units = {"pooled": [stp, snv], "syt": [syt]}
+    counts = aggregate.count_answers(session, selection, [stp, snv, syt])
+    pooled = {"pooled": pool("pooled", [counts[stp], counts[snv]]), "syt": counts[syt]}
+    coefficients = {
+        key: influence_coefficients(unit_counts, STRUCTURE, IndexConfig())
+        for key, unit_counts in pooled.items()
+    }
+
+    sums = aggregate.influence_sums(session, selection, units, coefficients, STRUCTURE)
+
+    for key, agency_ids in units.items():
+        answers = stored_answers(session, selection, agency_ids)
+        expected = influence_from_answers(answers, coefficients[key])
+        np.testing.assert_allclose(
+            np.array(sums[key].products), expected, rtol=1e-9, atol=1e-15
+        )
+    assert len(stored_answers(session, selection, units["pooled"])) == 70
+    # Values that are not options stay invalid in the counts, as before.
+    result = unit_result(pooled["pooled"], STRUCTURE)
+    assert result.criteria["TC1"].invalid == 1
+    assert result.criteria["TC2"].invalid == 1
+
+
+def test_moments_match_answers(session: Session) -> None:
+    agencies, periods, version = ids(session)
+    common = {"period_id": periods["2021"], "version_id": version}
+    rows = random_rows(15, 50)
+    rows[2]["TC1"] = 7
+    insert_rows(session, rows[:30], agency_id=agencies["STP"], **common)
+    insert_rows(session, rows[30:], agency_id=agencies["SNV"], **common)
+    insert_rows(session, rows[:9], agency_id=agencies["SNV"], flagged=True, **common)
+    selection = Selection(periods["2021"], version)
+    pooled = [agencies["STP"], agencies["SNV"]]
+
+    moments = aggregate.element_moments(session, selection, pooled, STRUCTURE)
+
+    answers = stored_answers(session, selection, pooled)
+    for element in STRUCTURE.elements:
+        complete = np.array(
+            [
+                [by_code[c.code] for c in element.criteria]
+                for by_code in answers.values()
+                if all(by_code.get(c.code) in c.values for c in element.criteria)
+            ],
+            dtype=float,
+        ).reshape(-1, len(element.criteria))
+        if not len(complete):
+            assert element.code not in moments
+            continue
+        found = moments[element.code]
+        totals = complete.sum(axis=1)
+        assert found.respondents == len(complete)
+        # Sums of small whole numbers: exact in double precision.
+        assert found.item_sums == tuple(complete.sum(axis=0))
+        assert found.item_squares == tuple((complete**2).sum(axis=0))
+        assert found.total_sum == totals.sum()
+        assert found.total_squares == (totals**2).sum()
+
+
+def test_influence_sums_reject_missing_summary(session: Session) -> None:
+    agencies, periods, version = ids(session)
+    insert_rows(
+        session,
+        random_rows(16, 5),
+        agency_id=agencies["STP"],
+        period_id=periods["2021"],
+        version_id=version,
+    )
+    session.execute(update(Response).values(criteria_values=None))
+    session.commit()
+    with pytest.raises(ValueError, match="5 selected responses .* no criteria_values"):
+        pooled_results(
+            session,
+            Selection(periods["2021"], version),
+            {"stp": [agencies["STP"]]},
+            STRUCTURE,
+        )
+
+
+def test_influence_sums_need_a_version(session: Session) -> None:
+    agencies, periods, _ = ids(session)
+    with pytest.raises(ValueError, match="questionnaire_version_id is None"):
+        aggregate.influence_sums(
+            session,
+            Selection(periods["2021"]),
+            {"stp": [agencies["STP"]]},
+            {"stp": [("TC1", 5, 0, 0.1)]},
+            STRUCTURE,
+        )
 
 
 def test_alpha_matches_pingouin(session: Session) -> None:

@@ -17,6 +17,7 @@ from survey.exports.importer import ImportRejected, import_table, submission_id_
 from survey.exports.reader import read_csv, read_table
 from survey.models import QuestionnaireVersion, Response
 from survey.questionnaire.definition import checksum
+from tests.analysis.helpers import summary_mismatches
 from tests.exports.helpers import (
     ZONE,
     add_response,
@@ -79,6 +80,13 @@ def _varied_responses(session: Session) -> None:
     )
 
 
+def _summaries(session: Session) -> dict[str, str | None]:
+    return {
+        str(response.submission_id): response.criteria_values
+        for response in session.scalars(select(Response))
+    }
+
+
 def _count(session: Session) -> int:
     return session.scalar(select(func.count(Response.id)))
 
@@ -89,6 +97,7 @@ def test_round_trip_same_data(
 ) -> None:
     _varied_responses(session)
     before = snapshot_of(session)
+    summaries = _summaries(session)
     data = export_csv(session) if kind == "csv" else export_xlsx(session)
     delete_responses(app, session)
     assert _count(session) == 0
@@ -97,6 +106,8 @@ def test_round_trip_same_data(
     assert report.skipped == []
     session.expire_all()
     assert snapshot_of(session) == before
+    assert _summaries(session) == summaries
+    assert summary_mismatches(session) == []
 
 
 def test_round_trip_keeps_received_at(app: Flask, session: Session, ctx: None) -> None:

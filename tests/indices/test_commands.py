@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.models import Agency, Answer, Response
+from tests.analysis.helpers import summary_mismatches
 
 
 def simulate(app: Flask, responses: int = 400, seed: int = 5) -> None:
@@ -51,6 +52,7 @@ def test_simulate_marks_responses_synthetic(app: Flask, session: Session) -> Non
         )
     )
     assert groups == {"departments"}
+    assert summary_mismatches(session) == []
 
 
 def test_simulate_is_reproducible(app: Flask, session: Session) -> None:

@@ -104,6 +104,12 @@ def test_minimal_definition_parses():
         ),
         (lambda d: d["sections"][0]["items"][0].update(code="1A"), "invalid code '1A'"),
         (lambda d: d["scales"]["hl5"].update(satisfied=[9]), "'satisfied' must list"),
+        (
+            lambda d: d["scales"]["hl5"].update(
+                options={1: "Tệ", 36: "Tốt"}, satisfied=[36]
+            ),
+            "item 'A1': option values [36] of scale 'hl5' are outside 0-35",
+        ),
     ],
 )
 def test_invalid_definition_names_item_and_fix(change, expected):
@@ -114,6 +120,14 @@ def test_invalid_definition_names_item_and_fix(change, expected):
     message = str(raised.value)
     assert "demo/v1.yaml" in message
     assert expected in message
+
+
+def test_large_option_values_allowed_outside_criteria():
+    definition = minimal()
+    definition["sections"][0]["items"].append(
+        {"code": "B1", "type": "choice", "text": "Mã", "options": {99: "Khác"}}
+    )
+    assert parse(definition).item("B1").values == {99}
 
 
 def test_file_name_must_match_version(tmp_path: Path):
