@@ -7,7 +7,7 @@ index; an administrator reviews it. Nothing here rejects a response.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from survey.integrity import audit
 from survey.models import ContactDetails, ReceiptCode, Response
+from survey.responses.validation import CleanAnswer
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def _too_fast(response: Response, evidence: Evidence, policy: Policy) -> bool:
 
 
 def _straight_lining(
-    response: Response, scale_items: frozenset[str], policy: Policy
+    answers: Sequence[CleanAnswer], scale_items: frozenset[str], policy: Policy
 ) -> bool:
     # NOTE: a respondent who is sincerely satisfied with everything also gives
     # one value to every item, so this rule flags some honest responses; the
@@ -105,7 +106,7 @@ def _straight_lining(
         return False
     values = [
         answer.value
-        for answer in response.answers
+        for answer in answers
         if answer.item_code in scale_items and answer.value is not None
     ]
     return len(values) >= policy.straight_lining_min_items and len(set(values)) == 1
@@ -152,6 +153,7 @@ def _kiosk_burst(session: Session, response: Response, policy: Policy) -> bool:
 def flag_reasons(
     session: Session,
     response: Response,
+    answers: Sequence[CleanAnswer],
     evidence: Evidence,
     policy: Policy,
     scale_items: frozenset[str],
@@ -164,24 +166,35 @@ def flag_reasons(
         reasons.append(INVALID_START)
     if _too_fast(response, evidence, policy):
         reasons.append(TOO_FAST)
-    if _straight_lining(response, scale_items, policy):
+    if _straight_lining(answers, scale_items, policy):
         reasons.append(STRAIGHT_LINING)
     if _kiosk_burst(session, response, policy):
         reasons.append(KIOSK_BURST)
     return reasons
 
 
-def integrity_hook(
-    evidence: Evidence, policy: Policy, scale_items: frozenset[str]
-) -> Callable[[Session, Response], None]:
-    """Return the step the submit service runs before it commits a new response."""
+@dataclass(frozen=True)
+class IntegritySteps:
+    """The steps the submit service runs around the insert of a new response."""
 
-    def run(session: Session, response: Response) -> None:
-        with session.no_autoflush:
-            reasons = flag_reasons(session, response, evidence, policy, scale_items)
+    evidence: Evidence
+    policy: Policy
+    scale_items: frozenset[str]
+
+    def flag(
+        self, session: Session, response: Response, answers: list[CleanAnswer]
+    ) -> None:
+        """Set the flags of the response before its row is inserted."""
+        reasons = flag_reasons(
+            session, response, answers, self.evidence, self.policy, self.scale_items
+        )
         if reasons:
             response.flagged = True
             response.flag_reason = ",".join(reasons)
+
+    def record(self, session: Session, response: Response) -> None:
+        """Store the receipt code, contact and audit entry of the inserted response."""
+        evidence = self.evidence
         if evidence.receipt_hash is not None:
             session.add(
                 ReceiptCode(
@@ -190,8 +203,8 @@ def integrity_hook(
                     created_on=evidence.today,
                 )
             )
-        # Raises IntegrityError here when the code or the submission id is taken.
-        session.flush()
+            # Raises IntegrityError here when the code is taken.
+            session.flush()
         if evidence.contact is not None:
             consented = response.received_at
             session.add(
@@ -199,10 +212,10 @@ def integrity_hook(
                     response_id=response.id,
                     contact=evidence.contact,
                     consented_at=consented,
-                    delete_after=consented + timedelta(days=policy.contact_days),
+                    delete_after=consented + timedelta(days=self.policy.contact_days),
                 )
             )
-        if reasons:
+        if response.flagged:
             audit.record(
                 session,
                 "system",
@@ -211,5 +224,3 @@ def integrity_hook(
                 response.id,
                 response.flag_reason or "",
             )
-
-    return run

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from survey.errors import error_response
 from survey.integrity import audit
-from survey.integrity.checks import Evidence, Policy, integrity_hook, read_start
+from survey.integrity.checks import Evidence, IntegritySteps, Policy, read_start
 from survey.integrity.kiosks import kiosk_for, presented_credential
 from survey.integrity.limits import address_retry_after, kiosk_retry_after
 from survey.integrity.receipts import code_hash, normalise_code, receipt_key
@@ -121,11 +121,13 @@ def submit_checked(
     scale_items = frozenset(
         item.code for item in questionnaire.items() if item.type == "scale"
     )
-    hook = integrity_hook(evidence, Policy.from_config(config), scale_items)
+    steps = IntegritySteps(evidence, Policy.from_config(config), scale_items)
     try:
         result = submit(
             session,
-            dataclasses.replace(submission, before_commit=hook),
+            dataclasses.replace(
+                submission, before_insert=steps.flag, after_insert=steps.record
+            ),
             text_limit=config["TEXT_MAX_LENGTH"],
             timezone=config["TIMEZONE"],
         )
@@ -165,19 +167,19 @@ def _receipt_taken(session: Session, evidence: Evidence) -> bool:
 def submission_wait(
     session: Session, kiosk: Kiosk | None, submission_id: uuid.UUID
 ) -> int | None:
-    """Count a new submission against its limits; return seconds to wait if over.
+    """Count a submission against its limits; return seconds to wait if over.
 
-    A repeat of a stored submission id costs nothing, so a double click or a
-    retry after a lost acknowledgement gets its first result back.
+    A repeat of a stored submission id is never refused, so a double click or
+    a retry after a lost acknowledgement gets its first result back. The
+    stored id is looked up only when the limit is reached.
     """
+    wait = kiosk_retry_after(kiosk.id) if kiosk is not None else address_retry_after()
+    if wait is None:
+        return None
     stored = session.scalar(
         select(Response.id).where(Response.submission_id == submission_id)
     )
-    if stored is not None:
-        return None
-    if kiosk is not None:
-        return kiosk_retry_after(kiosk.id)
-    return address_retry_after()
+    return None if stored is not None else wait
 
 
 def form_evidence(form: MultiDict[str, str], questionnaire_key: str) -> Evidence:

@@ -12,9 +12,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, Select, bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.functions import FunctionElement
 
 from analysis.summary import criteria_values
 from survey.db import utcnow
@@ -64,9 +67,13 @@ class Submission:
     answers: Mapping[str, Any]
     counter: Counter | None = None
     captured_at: datetime | None = None
-    # Runs inside the transaction after the response is added, before commit:
-    # integrity checks that flag the response or store rows beside it.
-    before_commit: Callable[[Session, Response], None] | None = None
+    # Runs before the response row is inserted, with the row as a transient
+    # Response and the cleaned answers: checks that set ``flagged`` and
+    # ``flag_reason``.
+    before_insert: Callable[[Session, Response, list[CleanAnswer]], None] | None = None
+    # Runs in the same transaction once the row and its answers are inserted and
+    # ``id`` is set: rows that refer to the response.
+    after_insert: Callable[[Session, Response], None] | None = None
 
 
 def digest(submission: Submission, answers: list[CleanAnswer]) -> str:
@@ -82,12 +89,41 @@ def digest(submission: Submission, answers: list[CleanAnswer]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+class _DaysBetween(FunctionElement[int]):
+    """The number of days from the first date argument to the second."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_DaysBetween)
+def _days_between(element: _DaysBetween, compiler: Any, **kw: Any) -> str:
+    first, last = list(element.clauses)
+    return f"({compiler.process(last, **kw)} - {compiler.process(first, **kw)})"
+
+
+@compiles(_DaysBetween, "sqlite")
+def _days_between_sqlite(element: _DaysBetween, compiler: Any, **kw: Any) -> str:
+    # SQLite stores dates as ISO text, which does not subtract.
+    first, last = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(julianday({last}) - julianday({first}))"
+
+
+def period_query(day: date | BindParameter[date]) -> Select[tuple[int]]:
+    """Select the id of the shortest period that contains ``day``, if any."""
+    return (
+        select(Period.id)
+        .where(Period.starts_on <= day, Period.ends_on >= day)
+        .order_by(_DaysBetween(Period.starts_on, Period.ends_on), Period.id)
+        .limit(1)
+    )
+
+
 def period_for(session: Session, day: date) -> Period | None:
     """Return the shortest period that contains ``day``, if any."""
-    candidates = session.scalars(
-        select(Period).where(Period.starts_on <= day, Period.ends_on >= day)
-    ).all()
-    return min(candidates, key=lambda p: p.ends_on - p.starts_on, default=None)
+    return session.scalar(
+        select(Period).where(Period.id == period_query(day).scalar_subquery())
+    )
 
 
 def capture_time(captured_at: datetime | None, received_at: datetime) -> datetime:
@@ -111,46 +147,46 @@ def submit(
     answers = clean_answers(questionnaire, submission.answers, text_limit)
     fingerprint = digest(submission, answers)
 
-    existing = _find(session, submission.submission_id)
-    if existing is not None:
-        return _replay(existing, fingerprint)
-
     received_at = utcnow()
     captured_at = capture_time(submission.captured_at, received_at)
-    period = period_for(session, captured_at.astimezone(ZoneInfo(timezone)).date())
+    # Never added to the session: it carries the row's values to the checks,
+    # and the row itself goes in through one Core INSERT.
     response = Response(
         submission_id=submission.submission_id,
         questionnaire_version_id=submission.version.id,
         agency_id=submission.agency.id,
         counter_id=submission.counter.id if submission.counter else None,
-        period_id=period.id if period else None,
         channel=submission.channel,
         received_at=received_at,
         captured_at=captured_at,
         answers_digest=fingerprint,
+        is_synthetic=False,
+        flagged=False,
+        flag_reason=None,
         criteria_values=criteria_values(questionnaire, answers),
-        answers=[
-            Answer(
-                item_code=answer.item_code,
-                value=answer.value,
-                not_applicable=answer.not_applicable,
-                text=answer.text,
-            )
-            for answer in answers
-        ],
     )
-    session.add(response)
     try:
-        if submission.before_commit is not None:
-            submission.before_commit(session, response)
+        if submission.before_insert is not None:
+            with session.no_autoflush:
+                submission.before_insert(session, response, answers)
+        # Raises IntegrityError when this submission id is already stored: a
+        # retry, or another request that committed first.
+        response.id = insert_response(
+            session, response, captured_at.astimezone(ZoneInfo(timezone)).date()
+        )
+        store_answers(session, response.id, answers)
+        if submission.after_insert is not None:
+            submission.after_insert(session, response)
         session.commit()
     except IntegrityError:
-        # Another request with the same submission id committed first.
         session.rollback()
         existing = _find(session, submission.submission_id)
         if existing is None:
             raise
         return _replay(existing, fingerprint)
+    except BaseException:
+        session.rollback()
+        raise
     log.info(
         "response stored: id=%s agency=%s channel=%s questionnaire=%s",
         response.id,
@@ -158,7 +194,82 @@ def submit(
         submission.channel,
         questionnaire.label,
     )
-    return SubmitResult(response.id, response.submission_id, True, received_at)
+    return SubmitResult(response.id, submission.submission_id, True, received_at)
+
+
+_RESPONSE_COLUMNS = (
+    "submission_id",
+    "questionnaire_version_id",
+    "agency_id",
+    "counter_id",
+    "channel",
+    "received_at",
+    "captured_at",
+    "answers_digest",
+    "is_synthetic",
+    "flagged",
+    "flag_reason",
+    "criteria_values",
+)
+# Built once: the INSERT finds the period of the capture day itself, which
+# saves a round trip.
+_INSERT_RESPONSE = insert(Response.__table__).values(
+    period_id=period_query(bindparam("capture_day", type_=Date)).scalar_subquery()
+)
+
+
+def insert_response(session: Session, response: Response, capture_day: date) -> int:
+    """Insert the row that ``response`` describes; return its id."""
+    values = {name: getattr(response, name) for name in _RESPONSE_COLUMNS}
+    result = session.execute(_INSERT_RESPONSE, {**values, "capture_day": capture_day})
+    return int(result.inserted_primary_key[0])
+
+
+# PostgreSQL inserts every answer row of a response from four arrays in one
+# short statement, which the driver parses once and prepares.
+_UNNEST_ANSWERS = text(
+    "INSERT INTO answers (response_id, item_code, value, not_applicable, text) "
+    "SELECT :response_id, * FROM unnest("
+    "CAST(:codes AS varchar[]), CAST(:values AS integer[]), "
+    "CAST(:not_applicable AS boolean[]), CAST(:texts AS text[]))"
+)
+
+
+def store_answers(
+    session: Session, response_id: int, answers: list[CleanAnswer]
+) -> None:
+    """Insert the answer rows of a flushed response in one statement.
+
+    A Core insert, because the ORM would build an object per answer and read
+    back every generated id, which nothing needs.
+    """
+    if not answers:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            _UNNEST_ANSWERS,
+            {
+                "response_id": response_id,
+                "codes": [answer.item_code for answer in answers],
+                "values": [answer.value for answer in answers],
+                "not_applicable": [answer.not_applicable for answer in answers],
+                "texts": [answer.text for answer in answers],
+            },
+        )
+        return
+    session.execute(
+        insert(Answer),
+        [
+            {
+                "response_id": response_id,
+                "item_code": answer.item_code,
+                "value": answer.value,
+                "not_applicable": answer.not_applicable,
+                "text": answer.text,
+            }
+            for answer in answers
+        ],
+    )
 
 
 def _find(session: Session, submission_id: uuid.UUID) -> Response | None:

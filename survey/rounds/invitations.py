@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from survey.models import Agency, Invitation, Response, RoundResponse, SurveyRound
@@ -107,21 +107,17 @@ def answer(
         session.rollback()
         raise InvitationUnavailable("used")
 
-    def link(flushing: Session, _context: Any, _instances: Any) -> None:
-        # The response is created inside submit(); the link is added in the
-        # same flush so that both commit together with the claim.
-        for obj in list(flushing.new):
-            if isinstance(obj, Response) and obj.submission_id == submission_id:
-                flushing.add(
-                    RoundResponse(
-                        response=obj,
-                        round_id=found.round.id,
-                        agency_id=invitation.agency_id,
-                        field=invitation.field,
-                    )
-                )
+    def link(linking: Session, response: Response) -> None:
+        # In the transaction of the claim, so that all three commit together.
+        linking.add(
+            RoundResponse(
+                response_id=response.id,
+                round_id=found.round.id,
+                agency_id=invitation.agency_id,
+                field=invitation.field,
+            )
+        )
 
-    event.listen(session, "before_flush", link)
     try:
         result = submit(
             session,
@@ -131,6 +127,7 @@ def answer(
                 agency=found.agency,
                 channel=channel,
                 answers=answers,
+                after_insert=link,
             ),
             text_limit=text_limit,
             timezone=timezone,
@@ -138,8 +135,6 @@ def answer(
     except BaseException:
         session.rollback()
         raise
-    finally:
-        event.remove(session, "before_flush", link)
     if not result.created:
         # The submission id was stored before, so nothing was committed here.
         session.rollback()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import func, select
 
-from survey.models import Agency, Answer, Response
+from survey.models import Agency, Answer, Period, Response
 from tests.factories import (
     api_body,
     enrol_kiosk,
@@ -123,6 +124,57 @@ def test_capture_time_sets_period(client, session):
     assert reply.get_json()["total"] == 1
 
 
+def test_response_goes_to_the_shortest_period_that_holds_its_local_day(client, session):
+    # Two overlapping periods, neither inside the other: the first lasts 181
+    # days, the second 45, so a day in both belongs to the second; ends are
+    # inclusive and the day is taken in Vietnam time.
+    session.add_all(
+        [
+            Period(
+                code="H1-2019",
+                name="Nửa đầu 2019",
+                starts_on=date(2019, 1, 1),
+                ends_on=date(2019, 6, 30),
+            ),
+            Period(
+                code="DOT-2019",
+                name="Đợt giữa năm 2019",
+                starts_on=date(2019, 6, 1),
+                ends_on=date(2019, 7, 15),
+            ),
+        ]
+    )
+    session.commit()
+    captured = {
+        "only-first": "2019-05-31T23:59:00+07:00",
+        "both": "2019-06-30T10:00:00+07:00",
+        # 18:30 UTC on 15 July is already 16 July in Vietnam.
+        "after-both": "2019-07-15T18:30:00+00:00",
+        "last-day-of-second": "2019-07-15T16:59:00+00:00",
+    }
+    ids = {}
+    for label, moment in captured.items():
+        reply = client.post(
+            "/api/v1/agencies/STP/responses", json=api_body(captured_at=moment)
+        )
+        assert reply.status_code == 201, reply.get_json()
+        ids[label] = reply.get_json()["id"]
+    codes = {
+        label: session.scalar(
+            select(Period.code)
+            .join(Response, Response.period_id == Period.id)
+            .where(Response.id == response_id)
+        )
+        for label, response_id in ids.items()
+    }
+    assert codes == {
+        "only-first": "H1-2019",
+        "both": "DOT-2019",
+        "after-both": None,
+        "last-day-of-second": "DOT-2019",
+    }
+
+
 def test_form_text_is_nfc_normalised(client, session):
     data = form_post_data(client, "/s/STP")
     decomposed = "Ca\u0301n bo\u0323\u0302 ta\u0323\u0302n ti\u0300nh"
@@ -136,3 +188,21 @@ def test_unique_ids_per_form_render(client):
     first = form_post_data(client, "/s/STP")["submission_id"]
     second = form_post_data(client, "/s/STP")["submission_id"]
     assert uuid.UUID(first) != uuid.UUID(second)
+
+
+def test_api_stores_criteria_summary(client, session):
+    for key in ("sipas-2017", "counter-rating"):
+        reply = client.post("/api/v1/agencies/QNHON/responses", json=api_body(key))
+        assert reply.status_code == 201, reply.get_json()
+    summaries = {
+        response.questionnaire_version.key: response.criteria_values
+        for response in session.scalars(select(Response))
+    }
+    answers = full_answers()
+    expected = "".join(
+        "-" if answers[code] == "na" else str(answers[code])
+        for code in questionnaire().criterion_codes
+    )
+    assert "-" in expected
+    assert summaries["sipas-2017"] == expected
+    assert summaries["counter-rating"] is None
