@@ -42,6 +42,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from serving import (  # noqa: E402
+    DEFAULT_WORKERS,
     REDIS_URL,
     agency_codes,
     answer_sets,
@@ -309,7 +310,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiosks", type=int, default=200, help="client threads")
     parser.add_argument("--per-kiosk", type=int, default=100, help="queued per kiosk")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers"
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument(
         "--min-gap", type=int, default=1, help="KIOSK_MIN_GAP_SECONDS, seconds"

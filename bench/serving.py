@@ -33,6 +33,8 @@ BIN = Path(sys.executable).parent
 BASE_URL = os.environ.get(
     "SURVEY_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# The worker count docs/deploy.md recommends: two per core plus one.
+DEFAULT_WORKERS = 2 * (os.cpu_count() or 1) + 1
 REDIS_URL = os.environ.get("SURVEY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 

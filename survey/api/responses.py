@@ -19,7 +19,7 @@ from survey.integrity.submission import (
 )
 from survey.public.arguments import storable
 from survey.public.forms import parse_submission_id, parse_timestamp
-from survey.questionnaire import get_version
+from survey.questionnaire import published_version
 from survey.responses.service import Submission, SubmissionConflict
 from survey.responses.validation import SubmissionRejected
 
@@ -62,7 +62,7 @@ def create_response(code: str):
         or isinstance(number, bool)
     ):
         fail(400, _("Cần ghi rõ questionnaire (chuỗi) và version (số nguyên)."))
-    version = get_version(session, key, number)
+    version = published_version(session, key, number)
     if version is None:
         fail(
             404,

@@ -43,8 +43,6 @@ def _address_key() -> str:
 
 def _retry_after(items: list[RateLimitItem], scope: str, key: str) -> int | None:
     """Count one submission against ``items``; return seconds to wait if over."""
-    if not current_app.config["SUBMISSION_LIMITS_ENABLED"]:
-        return None
     strategy = current_app.extensions[EXTENSION].limiter
     prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
     for item in items:
@@ -59,6 +57,8 @@ def _retry_after(items: list[RateLimitItem], scope: str, key: str) -> int | None
 def kiosk_retry_after(kiosk_id: int) -> int | None:
     """Apply the minimum gap and the hourly maximum of one kiosk."""
     config = current_app.config
+    if not config["SUBMISSION_LIMITS_ENABLED"]:
+        return None
     items = [
         parse(f"1 per {config['KIOSK_MIN_GAP_SECONDS']} seconds"),
         parse(f"{config['KIOSK_MAX_PER_HOUR']} per hour"),
@@ -73,6 +73,8 @@ def kiosk_retry_after(kiosk_id: int) -> int | None:
 
 def address_retry_after() -> int | None:
     """Apply the coarse limit of phone and web submissions from one address."""
+    if not current_app.config["SUBMISSION_LIMITS_ENABLED"]:
+        return None
     items = parse_many(current_app.config["PHONE_LIMIT_ADDRESS"])
     wait = _retry_after(list(items), "address", _address_key())
     if wait is not None:

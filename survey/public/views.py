@@ -38,7 +38,7 @@ from survey.integrity.submission import (
 from survey.models import Agency, Counter, Kiosk, QuestionnaireVersion
 from survey.public import bp, offline
 from survey.public.forms import answers_from_form, parse_submission_id
-from survey.questionnaire import from_stored, get_version, latest_version
+from survey.questionnaire import from_stored, latest_version, published_version
 from survey.responses.service import Submission, SubmissionConflict
 from survey.responses.validation import (
     Problem,
@@ -97,7 +97,7 @@ def _version(key: str | None, number: str | None = None) -> QuestionnaireVersion
         # str.isdigit also accepts digits such as "²" that int() rejects.
         if not (number.isascii() and number.isdigit()):
             abort(404)
-        version = get_version(session, key, int(number))
+        version = published_version(session, key, int(number))
     else:
         version = latest_version(session, key)
     if version is None:

@@ -8,7 +8,12 @@ from survey.questionnaire.definition import (
     Section,
     parse,
 )
-from survey.questionnaire.store import from_stored, get_version, latest_version
+from survey.questionnaire.store import (
+    from_stored,
+    get_version,
+    latest_version,
+    published_version,
+)
 
 __all__ = [
     "Item",
@@ -20,4 +25,5 @@ __all__ = [
     "get_version",
     "latest_version",
     "parse",
+    "published_version",
 ]

@@ -6,10 +6,12 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import yaml
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, undefer
 
 from survey.models import QuestionnaireVersion
 from survey.questionnaire.definition import (
@@ -169,6 +171,45 @@ def get_version(
     )
 
 
+# Stored versions never change (the loader refuses a changed file under a stored
+# number), so a version read once serves every later request of the process.
+# Per engine, because each engine is another database.
+_PUBLISHED: WeakKeyDictionary[Engine, dict[tuple[str, int], QuestionnaireVersion]] = (
+    WeakKeyDictionary()
+)
+
+
+def published_version(
+    session: Session, key: str, version: int
+) -> QuestionnaireVersion | None:
+    """Return ``get_version(session, key, version)`` from a per-process cache.
+
+    The object returned is detached from every session, with its definition
+    loaded and parsed: read its attributes, never add it to a session or
+    assign it to a relationship. An unknown version is looked up every time.
+    """
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    cache = _PUBLISHED.setdefault(engine, {})
+    found = cache.get((key, version))
+    if found is not None:
+        return found
+    if not _can_be_stored(key, version):
+        return None
+    found = session.scalar(
+        select(QuestionnaireVersion)
+        .options(undefer(QuestionnaireVersion.definition))
+        .where(QuestionnaireVersion.key == key, QuestionnaireVersion.version == version)
+        .execution_options(populate_existing=True)
+    )
+    if found is None:
+        return None
+    from_stored(found)
+    session.expunge(found)
+    cache[(key, version)] = found
+    return found
+
+
 __all__ = [
     "LoadResult",
     "PublishedVersionChanged",
@@ -177,6 +218,7 @@ __all__ = [
     "get_version",
     "latest_version",
     "load_directory",
+    "published_version",
     "read_directory",
     "read_file",
 ]

@@ -225,13 +225,13 @@ def insert_response(session: Session, response: Response, capture_day: date) -> 
     return int(result.inserted_primary_key[0])
 
 
-# PostgreSQL inserts every answer row of a response from four arrays in one
-# short statement, which the driver parses once and prepares.
-_UNNEST_ANSWERS = text(
+# PostgreSQL inserts every answer row of a response from one JSON parameter in
+# one short statement, which the driver parses once and prepares.
+_JSON_ANSWERS = text(
     "INSERT INTO answers (response_id, item_code, value, not_applicable, text) "
-    "SELECT :response_id, * FROM unnest("
-    "CAST(:codes AS varchar[]), CAST(:values AS integer[]), "
-    "CAST(:not_applicable AS boolean[]), CAST(:texts AS text[]))"
+    "SELECT :response_id, a.c, a.v, a.n, a.t "
+    "FROM json_to_recordset(CAST(:answers AS json)) "
+    "AS a(c varchar, v integer, n boolean, t text)"
 )
 
 
@@ -246,15 +246,13 @@ def store_answers(
     if not answers:
         return
     if session.get_bind().dialect.name == "postgresql":
+        rows = [
+            {"c": a.item_code, "v": a.value, "n": a.not_applicable, "t": a.text}
+            for a in answers
+        ]
         session.execute(
-            _UNNEST_ANSWERS,
-            {
-                "response_id": response_id,
-                "codes": [answer.item_code for answer in answers],
-                "values": [answer.value for answer in answers],
-                "not_applicable": [answer.not_applicable for answer in answers],
-                "texts": [answer.text for answer in answers],
-            },
+            _JSON_ANSWERS,
+            {"response_id": response_id, "answers": json.dumps(rows)},
         )
         return
     session.execute(
