@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from survey.models import Agency, Counter
 
+# Built once: every submission looks its agency up, and a prebuilt statement
+# keeps its cache key instead of computing it per request.
+_AGENCY_BY_CODE = select(Agency).where(Agency.code == bindparam("code"))
+
 
 def agency_by_code(session: Session, code: str) -> Agency | None:
-    return session.scalar(select(Agency).where(Agency.code == code))
+    return session.scalar(_AGENCY_BY_CODE, {"code": code})
 
 
 def open_agency(session: Session, code: str, day: date) -> Agency | None:
