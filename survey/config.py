@@ -90,6 +90,14 @@ DEFAULTS: dict[str, Any] = {
     # Phone and web responses per client address, in the limits library's
     # notation. One address may hide many people on a shared network.
     "PHONE_LIMIT_ADDRESS": "10 per minute;60 per hour",
+    # Hours a response from an enrolled kiosk may wait in its queue: an older
+    # capture time is replaced by the arrival time, so the response counts in
+    # the current period rather than in one already reported.
+    "KIOSK_QUEUE_MAX_HOURS": 168,
+    # Minutes a capture time sent through the API without a kiosk credential
+    # may lie in the past. Such a client has no queue, so an older one is
+    # rejected: it would move the response into a past period.
+    "ONLINE_CAPTURE_MAX_MINUTES": 60,
     # Turns the per-kiosk and per-address submission limits on or off.
     "SUBMISSION_LIMITS_ENABLED": True,
     # A response completed this many seconds after the form was shown is

@@ -174,7 +174,16 @@ SCHEMAS: dict[str, Any] = {
                 "default": "online",
             },
             "counter": {"type": "string"},
-            "captured_at": {"type": "string", "format": "date-time"},
+            "captured_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": (
+                    "Lúc người dân gửi phiếu, theo đồng hồ máy gửi. Không có chứng "
+                    "thực kiosk: lùi tối đa ONLINE_CAPTURE_MAX_MINUTES phút, quá thì "
+                    "422. Từ kiosk đã đăng ký: phiếu xếp hàng quá "
+                    "KIOSK_QUEUE_MAX_HOURS giờ được tính theo lúc nhận."
+                ),
+            },
             "answers": {"type": "object", "additionalProperties": ANSWER_VALUE},
         },
     },

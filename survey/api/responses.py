@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from datetime import timedelta
+
+from flask import current_app, jsonify
 from flask_babel import gettext as _
 
 from survey.agencies.queries import counter_by_code, open_agency
 from survey.api import bp
 from survey.api.common import fail, json_body, today
-from survey.db import get_session
+from survey.db import get_session, utcnow
 from survey.integrity.submission import (
     DuplicateReceipt,
     api_evidence,
@@ -112,6 +114,20 @@ def create_response(code: str):
                 "ví dụ 2021-11-05T09:30:00+07:00."
             ),
         )
+    if captured_at is not None and kiosk is None:
+        oldest = utcnow() - timedelta(
+            minutes=current_app.config["ONLINE_CAPTURE_MAX_MINUTES"]
+        )
+        if captured_at < oldest:
+            fail(
+                422,
+                _(
+                    "captured_at lùi quá %(minutes)s phút so với lúc máy chủ nhận "
+                    "phiếu. Chỉ máy kiosk đã đăng ký mới được gửi phiếu đã xếp hàng "
+                    "chờ; hãy bỏ trường này để dùng thời điểm nhận.",
+                    minutes=current_app.config["ONLINE_CAPTURE_MAX_MINUTES"],
+                ),
+            )
     wait = submission_wait(session, kiosk, submission_id)
     if wait is not None:
         too_many_requests(wait)
@@ -127,6 +143,9 @@ def create_response(code: str):
                 channel=channel,
                 answers=answers,
                 captured_at=captured_at,
+                capture_window=timedelta(
+                    hours=current_app.config["KIOSK_QUEUE_MAX_HOURS"]
+                ),
             ),
             evidence,
         )

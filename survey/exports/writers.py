@@ -48,7 +48,8 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("csv", "xlsx", "sav")
 MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    # Werkzeug adds "; charset=utf-8" to a text type itself.
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
 }

@@ -67,6 +67,10 @@ class Submission:
     answers: Mapping[str, Any]
     counter: Counter | None = None
     captured_at: datetime | None = None
+    # How long before its arrival a response may have been captured; an older
+    # capture time is replaced by the arrival time. None sets no bound, for
+    # staff who type in paper forms.
+    capture_window: timedelta | None = None
     # Runs before the response row is inserted, with the row as a transient
     # Response and the cleaned answers: checks that set ``flagged`` and
     # ``flag_reason``.
@@ -126,11 +130,22 @@ def period_for(session: Session, day: date) -> Period | None:
     )
 
 
-def capture_time(captured_at: datetime | None, received_at: datetime) -> datetime:
-    """Return the client's capture time, or the receipt time if it is not credible."""
+def capture_time(
+    captured_at: datetime | None,
+    received_at: datetime,
+    window: timedelta | None = None,
+) -> datetime:
+    """Return the client's capture time, or the receipt time if it is not credible.
+
+    A capture time ahead of the server's clock, or older than ``window`` before
+    the receipt time, is not credible.
+    """
     if captured_at is None or captured_at.tzinfo is None:
         return received_at
     if captured_at > received_at + CLOCK_SKEW:
+        return received_at
+    if window is not None and captured_at < received_at - window:
+        log.info("capture time older than the queue allows; receipt time used")
         return received_at
     return captured_at
 
@@ -148,7 +163,9 @@ def submit(
     fingerprint = digest(submission, answers)
 
     received_at = utcnow()
-    captured_at = capture_time(submission.captured_at, received_at)
+    captured_at = capture_time(
+        submission.captured_at, received_at, submission.capture_window
+    )
     # Never added to the session: it carries the row's values to the checks,
     # and the row itself goes in through one Core INSERT.
     response = Response(

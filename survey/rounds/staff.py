@@ -351,7 +351,7 @@ def invitations_csv(code: str) -> Any:
         return redirect(url_for(".detail", code=code), code=303)
     return send_file(
         io.BytesIO(text.getvalue().encode("utf-8")),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",
         as_attachment=True,
         download_name=f"thu-moi-{survey_round.code}.csv",
     )

@@ -31,7 +31,7 @@ def _csv_rows(data: bytes) -> list[dict[str, str]]:
 def test_admin_downloads_all(staff_client, stored: None) -> None:
     response = staff_client("admin").get("/staff/exports/responses?period=2021")
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = _csv_rows(response.get_data())
     assert sorted(row["agency_code"] for row in rows) == ["SNV", "STP", "STP"]

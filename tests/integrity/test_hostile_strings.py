@@ -6,11 +6,13 @@ import csv
 import io
 import re
 import unicodedata
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from survey.models import Answer
+from survey.models import Answer, Period
 from survey.responses.validation import normalise_text
 from tests.factories import api_body, form_post_data, questionnaire
 from tests.reports.helpers import plain_text
@@ -108,10 +110,12 @@ def test_hostile_text_safe_in_csv_export(client, staff_client):
             assert clean in exported, clean
 
 
-# The line above each quoted comment in the report, and the page header and
-# footer lines that pypdf extracts between comments at a page break.
+# The line above each quoted comment in the report.
 COMMENT_SOURCE = re.compile(r"^Sở Tư pháp · \d{2}/\d{2}/\d{4}$", re.MULTILINE)
-PAGE_DECOR = re.compile(r"^(Sở Nội vụ – Sở Tư pháp – Năm 2022|Trang \d+/\d+|)$")
+PERIOD_NAME = "Kỳ thử chuỗi độc hại"
+# The page header and footer lines that pypdf extracts between comments at a
+# page break.
+PAGE_DECOR = re.compile(rf"^(Sở Nội vụ – Sở Tư pháp – {PERIOD_NAME}|Trang \d+/\d+|)$")
 
 
 def _quoted_comments(printed: str) -> list[str]:
@@ -124,14 +128,24 @@ def _quoted_comments(printed: str) -> list[str]:
     return quoted
 
 
-def test_hostile_text_literal_in_pdf_report(client, staff_client):
-    # Captured in June 2022, so the responses count in period 2022.
-    for day, text in enumerate(HOSTILE, start=1):
-        body = api_body(captured_at=f"2022-06-{day:02d}T09:00:00+07:00")
+def test_hostile_text_literal_in_pdf_report(client, staff_client, session):
+    # Captured now: the responses fall in a three-day period around today.
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    session.add(
+        Period(
+            code="HOSTILE",
+            name=PERIOD_NAME,
+            starts_on=today - timedelta(days=1),
+            ends_on=today + timedelta(days=1),
+        )
+    )
+    session.commit()
+    for text in HOSTILE:
+        body = api_body()
         body["answers"][TEXT_ITEM] = text
         assert client.post(URL, json=body).status_code == 201
     admin = staff_client("admin")
-    reply = admin.get("/staff/reports/2022/agency/STP.pdf")
+    reply = admin.get("/staff/reports/HOSTILE/agency/STP.pdf")
     assert reply.status_code == 200, reply.get_data(as_text=True)[:300]
     assert reply.headers["Content-Type"] == "application/pdf"
     quoted = _quoted_comments(plain_text(reply.get_data()))

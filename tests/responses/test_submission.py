@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from survey.db import utcnow
 from survey.models import Agency, Answer, Period, Response
+from survey.questionnaire import get_version
+from survey.responses.service import Submission, submit
 from tests.factories import (
     api_body,
     enrol_kiosk,
@@ -115,19 +118,61 @@ def test_counts_per_agency(client):
     assert counts == {"STP": 2, "SYT": 1}
 
 
-def test_capture_time_sets_period(client, session):
-    body = api_body(captured_at="2021-11-05T09:30:00+07:00")
-    assert client.post("/api/v1/agencies/STP/responses", json=body).status_code == 201
+def test_kiosk_capture_time_sets_period(app, client, session):
+    # A kiosk may send a response queued two days ago; it counts on that day.
+    session.add(
+        Period(
+            code="HOM-KIA",
+            name="Hôm kia",
+            starts_on=date.today() - timedelta(days=3),
+            ends_on=date.today() - timedelta(days=1),
+        )
+    )
+    session.commit()
+    enrol_kiosk(app, client, "STP", "1")
+    captured = (utcnow() - timedelta(days=2)).isoformat()
+    reply = client.post(
+        "/api/v1/agencies/STP/responses", json=api_body(captured_at=captured)
+    )
+    assert reply.status_code == 201
+    period_code = session.scalar(
+        select(Period.code).join(Response, Response.period_id == Period.id)
+    )
+    assert period_code == "HOM-KIA"
+
+
+def test_old_kiosk_capture_time_is_redated(app, client, session):
+    app.config["KIOSK_QUEUE_MAX_HOURS"] = 24
+    enrol_kiosk(app, client, "STP", "1")
+    captured = utcnow() - timedelta(hours=30)
+    reply = client.post(
+        "/api/v1/agencies/STP/responses",
+        json=api_body(captured_at=captured.isoformat()),
+    )
+    assert reply.status_code == 201
     response = session.scalar(select(Response))
-    assert response.period_id is not None
-    reply = client.get("/api/v1/counts?period=2021")
-    assert reply.get_json()["total"] == 1
+    assert response.captured_at == response.received_at
 
 
-def test_response_goes_to_the_shortest_period_that_holds_its_local_day(client, session):
-    # Two overlapping periods, neither inside the other: the first lasts 181
-    # days, the second 45, so a day in both belongs to the second; ends are
-    # inclusive and the day is taken in Vietnam time.
+def test_anonymous_backdated_capture_rejected(client, session):
+    old = (utcnow() - timedelta(minutes=61)).isoformat()
+    reply = client.post(
+        "/api/v1/agencies/STP/responses", json=api_body(captured_at=old)
+    )
+    assert reply.status_code == 422
+    assert "captured_at" in reply.get_json()["error"]["message"]
+    assert count(session) == 0
+    recent = (utcnow() - timedelta(minutes=59)).isoformat()
+    reply = client.post(
+        "/api/v1/agencies/STP/responses", json=api_body(captured_at=recent)
+    )
+    assert reply.status_code == 201
+
+
+def test_period_is_shortest_containing_local_day(session):
+    # Two overlapping periods, neither inside the other. The first lasts 181
+    # days and the second 45, so a day in both belongs to the second. Ends are
+    # inclusive, and the day is taken in Vietnam time.
     session.add_all(
         [
             Period(
@@ -152,13 +197,26 @@ def test_response_goes_to_the_shortest_period_that_holds_its_local_day(client, s
         "after-both": "2019-07-15T18:30:00+00:00",
         "last-day-of-second": "2019-07-15T16:59:00+00:00",
     }
+    # Stored as staff store paper forms: the API accepts old capture times
+    # only from kiosks, and only for a few days.
+    agency = session.scalar(select(Agency).where(Agency.code == "STP"))
+    version = get_version(session, "sipas-2017", 1)
     ids = {}
     for label, moment in captured.items():
-        reply = client.post(
-            "/api/v1/agencies/STP/responses", json=api_body(captured_at=moment)
+        result = submit(
+            session,
+            Submission(
+                submission_id=uuid.uuid4(),
+                version=version,
+                agency=agency,
+                channel="paper",
+                answers=full_answers(),
+                captured_at=datetime.fromisoformat(moment),
+            ),
+            text_limit=2000,
+            timezone="Asia/Ho_Chi_Minh",
         )
-        assert reply.status_code == 201, reply.get_json()
-        ids[label] = reply.get_json()["id"]
+        ids[label] = result.response_id
     codes = {
         label: session.scalar(
             select(Period.code)
