@@ -7,6 +7,7 @@ It is Flask's command line with this app: `survey run`, `survey shell` and
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 from pathlib import Path
 
@@ -133,6 +134,7 @@ def init_command() -> None:
 @with_appcontext
 def serve_command(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """Serve the app with gunicorn (or Flask's development server with --dev)."""
+    _check_port_free(host, port)
     click.echo(f"serving on http://{host}:{port}/  (stop with Ctrl+C)")
     if dev:
         current_app.run(host=host, port=port, debug=True)
@@ -140,6 +142,21 @@ def serve_command(host: str, port: int, workers: int, threads: int, dev: bool) -
     from survey.wsgi import run_gunicorn
 
     run_gunicorn(host, port, workers, threads)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Raise a ClickException when nothing can listen on ``host``:``port``."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As gunicorn does, so a port left in TIME_WAIT by a stopped server passes.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port}: {error.strerror}. Another program "
+                "may be using the port: stop it, or choose another with --port "
+                "(make run PORT=5001)."
+            ) from None
 
 
 def init_app(app: Flask) -> None:
