@@ -120,7 +120,7 @@ def export_indices_command(
         table = service.index_table(session, request)
     heading, rows = index_rows(table)
     if kind == "csv":
-        output.write_bytes(index_csv(heading, rows, bool(table.synthetic)))
+        output.write_bytes(index_csv(heading, rows))
     else:
         index_xlsx(heading, rows, bool(table.synthetic), output)
     click.echo(f"{len(rows)} agencies written: {output}", err=True)

@@ -27,13 +27,15 @@ def index_rows(
     return heading, rows
 
 
-def index_csv(heading: list[str], rows: list[list[str]], synthetic: bool) -> bytes:
-    """Return the table as UTF-8 CSV with a BOM; text cells are made inert."""
+def index_csv(heading: list[str], rows: list[list[str]]) -> bytes:
+    """Return the table as UTF-8 CSV with a BOM; text cells are made inert.
+
+    The heading is the first line, as CSV readers expect. Rows of agencies
+    with synthetic responses say "synthetic" in their notes column.
+    """
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
-    if synthetic:
-        writer.writerow([SYNTHETIC_LABEL])
     writer.writerow(heading)
     for row in rows:
         writer.writerow([_csv_cell(cell) for cell in row])

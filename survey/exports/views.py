@@ -210,7 +210,7 @@ def indices() -> Any:
     heading, rows = index_rows(table, codes)
     name = f"chi-so-{re.sub(r'[^A-Za-z0-9-]', '', period)}.{kind}"
     if kind == "csv":
-        data = index_csv(heading, rows, bool(table.synthetic))
+        data = index_csv(heading, rows)
     else:
         buffer = io.BytesIO()
         index_xlsx(heading, rows, bool(table.synthetic), buffer)

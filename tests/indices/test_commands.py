@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -171,3 +173,16 @@ def test_simulate_counter_ratings_fills_indicators(
     assert 1 <= ranges["DG"][0] <= ranges["DG"][1] <= 3
     for code in (f"CS{n}" for n in range(1, 10)):
         assert 0 <= ranges[code][0] <= ranges[code][1] <= 2
+
+
+def test_synthetic_index_csv_starts_with_heading(app: Flask, staff_client) -> None:
+    simulate(app, 200)
+    reply = staff_client("admin").get("/staff/exports/indices?period=2021&format=csv")
+    assert reply.status_code == 200
+    rows = list(csv.reader(io.StringIO(reply.get_data().decode("utf-8-sig"))))
+    assert rows[0][:3] == ["group", "rank", "agency"]
+    notes = rows[0].index("notes")
+    with_data = [row for row in rows[1:] if row[rows[0].index("n")] != "0"]
+    assert with_data
+    for row in with_data:
+        assert "synthetic" in row[notes]
