@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import NoReturn
 
 from flask import (
     Response,
@@ -13,8 +14,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from survey.db import get_session
+from survey.errors import error_response
 from survey.integrity import bp, kiosks
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,17 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def _link_not_usable() -> NoReturn:
+    # Used, expired and unknown links look alike: the store keeps only a
+    # hash of a token until it is used, then nothing.
+    message = _(
+        "Đường dẫn đăng ký máy kiosk này không dùng được: đường dẫn đã được dùng, "
+        "đã hết hạn hoặc bị thu hồi. Mỗi đường dẫn chỉ dùng một lần; vui lòng nhờ "
+        "quản trị viên cấp đường dẫn mới."
+    )
+    abort(make_response(error_response(404, message)))
+
+
 @bp.get("/kiosk/enrol/<token>")
 def enrol_form(token: str) -> Response:
     """Show what the kiosk is about to become; a POST does the enrolment.
@@ -34,7 +48,7 @@ def enrol_form(token: str) -> Response:
     """
     kiosk = kiosks.pending_enrolment(get_session(), token)
     if kiosk is None:
-        abort(404)
+        _link_not_usable()
     page = render_template("integrity/enrol.html", kiosk=kiosk)
     return _no_store(make_response(page))
 
@@ -44,7 +58,7 @@ def enrol(token: str) -> Response:
     try:
         kiosk, credential = kiosks.enrol(get_session(), token)
     except kiosks.EnrolmentError:
-        abort(404)
+        _link_not_usable()
     log.info("kiosk enrolled: kiosk=%s agency=%s", kiosk.id, kiosk.agency.code)
     target = url_for(
         "public.kiosk_survey",

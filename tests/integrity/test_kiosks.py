@@ -46,7 +46,10 @@ def test_enrolment_link_works_once(app):
     page = first.get(link).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert first.post(link, data={"csrf_token": token}).status_code == 303
-    assert second.get(link).status_code == 404
+    again = second.get(link)
+    assert again.status_code == 404
+    assert "đã được dùng, đã hết hạn" in again.get_data(as_text=True)
+    assert "cấp đường dẫn mới" in again.get_data(as_text=True)
 
 
 def test_kiosk_elsewhere_refused(app, client):
