@@ -30,8 +30,8 @@ def index_rows(
 def index_csv(heading: list[str], rows: list[list[str]]) -> bytes:
     """Return the table as UTF-8 CSV with a BOM; text cells are made inert.
 
-    The heading is the first line, as CSV readers expect. Rows of agencies
-    with synthetic responses say "synthetic" in their notes column.
+    The heading is the first line, as CSV readers expect. The notes column
+    of each agency with synthetic responses contains "synthetic".
     """
     buffer = io.StringIO()
     buffer.write(BOM)

@@ -145,7 +145,6 @@ def capture_time(
     if captured_at > received_at + CLOCK_SKEW:
         return received_at
     if window is not None and captured_at < received_at - window:
-        log.info("capture time older than the queue allows; receipt time used")
         return received_at
     return captured_at
 
@@ -166,6 +165,11 @@ def submit(
     captured_at = capture_time(
         submission.captured_at, received_at, submission.capture_window
     )
+    if submission.captured_at is not None and captured_at is received_at:
+        log.info(
+            "capture time not credible, receipt time used: submission=%s",
+            submission.submission_id,
+        )
     # Never added to the session: it carries the row's values to the checks,
     # and the row itself goes in through one Core INSERT.
     response = Response(

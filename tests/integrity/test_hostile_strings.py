@@ -140,10 +140,12 @@ def test_hostile_text_literal_in_pdf_report(client, staff_client, session):
         )
     )
     session.commit()
+
     for text in HOSTILE:
         body = api_body()
         body["answers"][TEXT_ITEM] = text
         assert client.post(URL, json=body).status_code == 201
+
     admin = staff_client("admin")
     reply = admin.get("/staff/reports/HOSTILE/agency/STP.pdf")
     assert reply.status_code == 200, reply.get_data(as_text=True)[:300]

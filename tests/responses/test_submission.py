@@ -200,6 +200,7 @@ def test_period_is_shortest_containing_local_day(session):
         ]
     )
     session.commit()
+
     captured = {
         "only-first": "2019-05-31T23:59:00+07:00",
         "both": "2019-06-30T10:00:00+07:00",
@@ -207,6 +208,7 @@ def test_period_is_shortest_containing_local_day(session):
         "after-both": "2019-07-15T18:30:00+00:00",
         "last-day-of-second": "2019-07-15T16:59:00+00:00",
     }
+
     # Stored as staff store paper forms: the API accepts old capture times
     # only from kiosks, and only for a few days.
     agency = session.scalar(select(Agency).where(Agency.code == "STP"))
@@ -227,6 +229,7 @@ def test_period_is_shortest_containing_local_day(session):
             timezone="Asia/Ho_Chi_Minh",
         )
         ids[label] = result.response_id
+
     codes = {
         label: session.scalar(
             select(Period.code)
